@@ -1,0 +1,247 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import {
+  normalizeApiPath,
+  type Api,
+  type Operation,
+  type Product,
+  type ProductApiLink,
+  type Subscription,
+} from './records';
+
+/** What the gateway reads on the hot path. Every lookup is a hash-map hit; nothing touches storage. */
+export interface CatalogView {
+  /** The catalog version this view reflects (0 = never loaded). */
+  readonly version: number;
+  /** The API whose normalised path equals `path`, compared case-insensitively. */
+  apiByPath(path: string): Api | undefined;
+  /** The longest path length (in segments) of any API, to bound prefix search. */
+  readonly maxApiPathSegments: number;
+  operationsOf(apiId: string): readonly Operation[];
+  productsOfApi(apiId: string): readonly Product[];
+  /** The subscription owning `key` as primary or secondary key; compared in constant time. */
+  subscriptionByKey(key: string): KeyMatch | undefined;
+}
+
+export interface KeyMatch {
+  subscription: Subscription;
+  which: 'primary' | 'secondary';
+}
+
+/** Fixed-size digest used to index keys: map lookups then never branch on key bytes. */
+export function keyDigest(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('base64');
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a, 'utf8');
+  const bb = Buffer.from(b, 'utf8');
+  if (ab.length !== bb.length) {
+    // Compare against itself to spend the same time, then fail.
+    timingSafeEqual(ab, ab);
+    return false;
+  }
+  return timingSafeEqual(ab, bb);
+}
+
+const linkKey = (productId: string, apiId: string) => `${productId}\u0000${apiId}`;
+const pathDepth = (path: string) => (path === '' ? 0 : path.split('/').length);
+
+/**
+ * The in-memory catalog. Records are immutable values; a change replaces the record.
+ * Built and kept current by the catalog store; read by the gateway and management.
+ */
+export class CatalogIndex implements CatalogView {
+  version = 0;
+  maxApiPathSegments = 0;
+
+  private readonly apis = new Map<string, Api>();
+  private readonly apisByPath = new Map<string, Api>();
+  private readonly operations = new Map<string, Map<string, Operation>>();
+  private readonly operationLists = new Map<string, Operation[]>();
+  private readonly products = new Map<string, Product>();
+  private readonly links = new Map<string, ProductApiLink>();
+  private readonly productsByApiCache = new Map<string, Product[]>();
+  private readonly subscriptions = new Map<string, Subscription>();
+  private readonly keys = new Map<string, KeyMatch>();
+
+  // ---- hot-path reads -------------------------------------------------------
+
+  apiByPath(path: string): Api | undefined {
+    return this.apisByPath.get(path.toLowerCase());
+  }
+
+  operationsOf(apiId: string): readonly Operation[] {
+    let list = this.operationLists.get(apiId);
+    if (!list) {
+      list = [...(this.operations.get(apiId)?.values() ?? [])];
+      this.operationLists.set(apiId, list);
+    }
+    return list;
+  }
+
+  productsOfApi(apiId: string): readonly Product[] {
+    let cached = this.productsByApiCache.get(apiId);
+    if (!cached) {
+      cached = [];
+      for (const link of this.links.values()) {
+        if (link.apiId === apiId) {
+          const product = this.products.get(link.productId);
+          if (product) cached.push(product);
+        }
+      }
+      this.productsByApiCache.set(apiId, cached);
+    }
+    return cached;
+  }
+
+  subscriptionByKey(key: string): KeyMatch | undefined {
+    const match = this.keys.get(keyDigest(key));
+    if (!match) return undefined;
+    const stored = match.which === 'primary' ? match.subscription.primaryKey : match.subscription.secondaryKey;
+    return safeEqual(stored, key) ? match : undefined;
+  }
+
+  // ---- reads for management and the lab -------------------------------------
+
+  getApi(id: string): Api | undefined {
+    return this.apis.get(id);
+  }
+  listApis(): Api[] {
+    return [...this.apis.values()];
+  }
+  getOperation(apiId: string, operationId: string): Operation | undefined {
+    return this.operations.get(apiId)?.get(operationId);
+  }
+  getProduct(id: string): Product | undefined {
+    return this.products.get(id);
+  }
+  listProducts(): Product[] {
+    return [...this.products.values()];
+  }
+  hasLink(productId: string, apiId: string): boolean {
+    return this.links.has(linkKey(productId, apiId));
+  }
+  listLinks(): ProductApiLink[] {
+    return [...this.links.values()];
+  }
+  apisOfProduct(productId: string): Api[] {
+    const result: Api[] = [];
+    for (const link of this.links.values()) {
+      if (link.productId === productId) {
+        const api = this.apis.get(link.apiId);
+        if (api) result.push(api);
+      }
+    }
+    return result;
+  }
+  getSubscription(id: string): Subscription | undefined {
+    return this.subscriptions.get(id);
+  }
+  listSubscriptions(): Subscription[] {
+    return [...this.subscriptions.values()];
+  }
+  /** The subscription (if any) that already uses `key`, for uniqueness checks. */
+  subscriptionUsingKey(key: string): Subscription | undefined {
+    return this.subscriptionByKey(key)?.subscription;
+  }
+  get isEmpty(): boolean {
+    return this.apis.size === 0 && this.products.size === 0 && this.subscriptions.size === 0;
+  }
+
+  // ---- changes (applied by the catalog store) -------------------------------
+
+  putApi(api: Api): void {
+    const previous = this.apis.get(api.id);
+    if (previous) this.apisByPath.delete(normalizeApiPath(previous.path).toLowerCase());
+    this.apis.set(api.id, api);
+    const path = normalizeApiPath(api.path).toLowerCase();
+    this.apisByPath.set(path, api);
+    if (previous) this.recomputePathDepth();
+    else this.maxApiPathSegments = Math.max(this.maxApiPathSegments, pathDepth(path));
+  }
+
+  deleteApi(id: string): void {
+    const previous = this.apis.get(id);
+    if (!previous) return;
+    this.apis.delete(id);
+    const path = normalizeApiPath(previous.path).toLowerCase();
+    if (this.apisByPath.get(path)?.id === id) this.apisByPath.delete(path);
+    this.operations.delete(id);
+    this.operationLists.delete(id);
+    for (const [k, link] of this.links) if (link.apiId === id) this.links.delete(k);
+    this.productsByApiCache.clear();
+    this.recomputePathDepth();
+  }
+
+  putOperation(op: Operation): void {
+    let ops = this.operations.get(op.apiId);
+    if (!ops) this.operations.set(op.apiId, (ops = new Map()));
+    ops.set(op.id, op);
+    this.operationLists.delete(op.apiId);
+  }
+
+  deleteOperation(apiId: string, operationId: string): void {
+    if (this.operations.get(apiId)?.delete(operationId)) this.operationLists.delete(apiId);
+  }
+
+  putProduct(product: Product): void {
+    this.products.set(product.id, product);
+    this.productsByApiCache.clear();
+  }
+
+  deleteProduct(id: string): void {
+    this.products.delete(id);
+    for (const [k, link] of this.links) if (link.productId === id) this.links.delete(k);
+    this.productsByApiCache.clear();
+  }
+
+  putLink(link: ProductApiLink): void {
+    this.links.set(linkKey(link.productId, link.apiId), link);
+    this.productsByApiCache.delete(link.apiId);
+  }
+
+  deleteLink(productId: string, apiId: string): void {
+    this.links.delete(linkKey(productId, apiId));
+    this.productsByApiCache.delete(apiId);
+  }
+
+  putSubscription(subscription: Subscription): void {
+    this.deleteSubscription(subscription.id);
+    this.subscriptions.set(subscription.id, subscription);
+    this.keys.set(keyDigest(subscription.primaryKey), { subscription, which: 'primary' });
+    this.keys.set(keyDigest(subscription.secondaryKey), { subscription, which: 'secondary' });
+  }
+
+  deleteSubscription(id: string): void {
+    const previous = this.subscriptions.get(id);
+    if (!previous) return;
+    this.subscriptions.delete(id);
+    for (const key of [previous.primaryKey, previous.secondaryKey]) {
+      const digest = keyDigest(key);
+      if (this.keys.get(digest)?.subscription.id === id) this.keys.delete(digest);
+    }
+  }
+
+  /** Drops everything (before a full reload). */
+  clear(): void {
+    this.apis.clear();
+    this.apisByPath.clear();
+    this.operations.clear();
+    this.operationLists.clear();
+    this.products.clear();
+    this.links.clear();
+    this.productsByApiCache.clear();
+    this.subscriptions.clear();
+    this.keys.clear();
+    this.maxApiPathSegments = 0;
+    this.version = 0;
+  }
+
+  private recomputePathDepth(): void {
+    let max = 0;
+    for (const path of this.apisByPath.keys()) {
+      max = Math.max(max, pathDepth(path));
+    }
+    this.maxApiPathSegments = max;
+  }
+}
