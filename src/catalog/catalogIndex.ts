@@ -10,7 +10,7 @@ import {
 
 /** What the gateway reads on the hot path. Every lookup is a hash-map hit; nothing touches storage. */
 export interface CatalogView {
-  /** The catalog version this view reflects (0 = never loaded). */
+  /** The catalog version this view reflects (-1 = never loaded). */
   readonly version: number;
   /** The API whose normalised path equals `path`, compared case-insensitively. */
   apiByPath(path: string): Api | undefined;
@@ -51,8 +51,10 @@ const pathDepth = (path: string) => (path === '' ? 0 : path.split('/').length);
  * Built and kept current by the catalog store; read by the gateway and management.
  */
 export class CatalogIndex implements CatalogView {
-  version = 0;
+  version = -1;
   maxApiPathSegments = 0;
+  /** Catalog version at which each record (by storage row key) was last written: its ETag. */
+  readonly revisions = new Map<string, number>();
 
   private readonly apis = new Map<string, Api>();
   private readonly apisByPath = new Map<string, Api>();
@@ -233,8 +235,9 @@ export class CatalogIndex implements CatalogView {
     this.productsByApiCache.clear();
     this.subscriptions.clear();
     this.keys.clear();
+    this.revisions.clear();
     this.maxApiPathSegments = 0;
-    this.version = 0;
+    this.version = -1;
   }
 
   private recomputePathDepth(): void {

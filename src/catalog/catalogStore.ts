@@ -1,0 +1,410 @@
+import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { CatalogIndex, type CatalogView, type KeyMatch } from './catalogIndex';
+import type { Api, Operation, Product } from './records';
+import {
+  CATALOG_PARTITION,
+  VERSION_ROW,
+  fromEntity,
+  refOf,
+  refOfRowKey,
+  rowKeyOf,
+  toEntity,
+  type CatalogRecord,
+  type RecordRef,
+} from './tableCodec';
+
+/** One change to the catalog. */
+export type CatalogChange = { put: CatalogRecord } | { delete: RecordRef };
+
+export interface CatalogStoreOptions {
+  client: TableClient;
+  /** How often other instances' changes are looked for. Default 1000 ms. */
+  pollIntervalMs?: number;
+  /** Records to write when the catalog is empty at start (the lab seed). */
+  seed?: () => CatalogRecord[];
+  /** Where operational messages go. Never given keys. */
+  log?: (message: string) => void;
+}
+
+/** Thrown when storage cannot be reached or keeps refusing a write. */
+export class CatalogUnavailableError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'CatalogUnavailableError';
+  }
+}
+
+interface VersionLogEntry {
+  v: number;
+  /** Row keys changed in version v; null when too many to list (readers reload all). */
+  rows: string[] | null;
+}
+
+/** Entries of the change log kept in the version row, so other instances reload only what changed. */
+const LOG_VERSIONS = 64;
+const LOG_ROWS_PER_VERSION = 200;
+const LOG_MAX_CHARS = 30_000;
+/** Table Storage transactions hold at most 100 entities; one is the version row. */
+const MAX_CHANGES_PER_COMMIT = 99;
+const MAX_COMMIT_ATTEMPTS = 8;
+
+/** Delegates to whatever index is current, so a full reload swaps in atomically. */
+class LiveCatalogView implements CatalogView {
+  constructor(private readonly store: CatalogStore) {}
+  get version() {
+    return this.store.index.version;
+  }
+  get maxApiPathSegments() {
+    return this.store.index.maxApiPathSegments;
+  }
+  apiByPath(path: string): Api | undefined {
+    return this.store.index.apiByPath(path);
+  }
+  operationsOf(apiId: string): readonly Operation[] {
+    return this.store.index.operationsOf(apiId);
+  }
+  productsOfApi(apiId: string): readonly Product[] {
+    return this.store.index.productsOfApi(apiId);
+  }
+  subscriptionByKey(key: string): KeyMatch | undefined {
+    return this.store.index.subscriptionByKey(key);
+  }
+}
+
+export function applyChange(index: CatalogIndex, change: CatalogChange, version: number): void {
+  if ('put' in change) {
+    const { put } = change;
+    switch (put.kind) {
+      case 'api':
+        index.putApi(put.value);
+        break;
+      case 'operation':
+        index.putOperation(put.value);
+        break;
+      case 'product':
+        index.putProduct(put.value);
+        break;
+      case 'link':
+        index.putLink(put.value);
+        break;
+      case 'subscription':
+        index.putSubscription(put.value);
+        break;
+    }
+    index.revisions.set(rowKeyOf(refOf(put)), version);
+    return;
+  }
+  const ref = change.delete;
+  switch (ref.kind) {
+    case 'api':
+      index.deleteApi(ref.id);
+      break;
+    case 'operation':
+      index.deleteOperation(ref.apiId, ref.id);
+      break;
+    case 'product':
+      index.deleteProduct(ref.id);
+      break;
+    case 'link':
+      index.deleteLink(ref.productId, ref.apiId);
+      break;
+    case 'subscription':
+      index.deleteSubscription(ref.id);
+      break;
+  }
+  index.revisions.delete(rowKeyOf(ref));
+}
+
+function statusOf(error: unknown): number | undefined {
+  return error instanceof RestError ? error.statusCode : undefined;
+}
+
+/**
+ * The catalog: records in one Table Storage partition, mirrored into an in-memory
+ * index that the gateway reads. Every write is one transaction that also bumps a
+ * version row under its ETag, so writes from all instances are serialised and a
+ * write either happens whole or not at all. Other instances poll the version row
+ * (one point read a second) and reload only the rows that changed.
+ */
+export class CatalogStore {
+  /** The current index. Replaced whole on a full reload; patched in place otherwise. */
+  index = new CatalogIndex();
+  readonly view: CatalogView = new LiveCatalogView(this);
+
+  private readonly client: TableClient;
+  private readonly pollIntervalMs: number;
+  private readonly seed?: () => CatalogRecord[];
+  private readonly log: (message: string) => void;
+  private versionEtag: string | undefined;
+  private started: Promise<void> | undefined;
+  private lastStartFailure = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private refreshing: Promise<void> | undefined;
+  private writeQueue: Promise<unknown> = Promise.resolve();
+  private healthy = true;
+
+  constructor(options: CatalogStoreOptions) {
+    this.client = options.client;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.seed = options.seed;
+    this.log = options.log ?? ((message) => console.log(message));
+  }
+
+  /** True once the catalog has been loaded from storage at least once. */
+  get isReady(): boolean {
+    return this.index.version >= 0;
+  }
+
+  get tableName(): string {
+    return this.client.tableName;
+  }
+
+  /**
+   * Loads the catalog (seeding it when empty) and starts polling. Safe to call on
+   * every request: it starts once, and after a failure tries again at most once a second.
+   */
+  ensureStarted(): Promise<void> {
+    if (this.started) return this.started;
+    if (Date.now() - this.lastStartFailure < 1000) {
+      return Promise.reject(new CatalogUnavailableError('catalog storage unavailable'));
+    }
+    const attempt = this.start().catch((error: unknown) => {
+      this.started = undefined;
+      this.lastStartFailure = Date.now();
+      throw error instanceof CatalogUnavailableError
+        ? error
+        : new CatalogUnavailableError(`catalog storage unavailable: ${describe(error)}`, { cause: error });
+    });
+    this.started = attempt;
+    return attempt;
+  }
+
+  private async start(): Promise<void> {
+    await this.client.createTable();
+    try {
+      await this.client.createEntity({ partitionKey: CATALOG_PARTITION, rowKey: VERSION_ROW, version: 0, log: '[]' });
+    } catch (error) {
+      if (statusOf(error) !== 409) throw error;
+    }
+    await this.reloadAll();
+    if (this.seed && this.index.isEmpty) {
+      const seed = this.seed;
+      await this.mutate((index) => (index.isEmpty ? { changes: seed().map((put) => ({ put })), value: undefined } : { changes: [], value: undefined }));
+    }
+    if (this.pollIntervalMs > 0 && !this.timer) {
+      this.timer = setInterval(() => void this.poll(), this.pollIntervalMs);
+      this.timer.unref();
+    }
+  }
+
+  /** Stops polling. The index stays readable. */
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private async poll(): Promise<void> {
+    try {
+      await this.refresh();
+      if (!this.healthy) this.log('catalog storage reachable again');
+      this.healthy = true;
+    } catch (error) {
+      if (this.healthy) this.log(`catalog storage unreachable, serving the last known catalog: ${describe(error)}`);
+      this.healthy = false;
+    }
+  }
+
+  /** Brings the index up to the version in storage. Concurrent callers share one refresh. */
+  refresh(): Promise<void> {
+    if (!this.refreshing) {
+      this.refreshing = this.doRefresh().finally(() => (this.refreshing = undefined));
+    }
+    return this.refreshing;
+  }
+
+  private async doRefresh(): Promise<void> {
+    const meta = await this.readVersionRow();
+    if (meta.version === this.index.version) {
+      this.versionEtag = meta.etag;
+      return;
+    }
+    const wanted = new Set<string>();
+    let complete = meta.version > this.index.version;
+    for (let v = this.index.version + 1; complete && v <= meta.version; v++) {
+      const entry = meta.log.find((e) => e.v === v);
+      if (!entry || entry.rows === null) complete = false;
+      else for (const row of entry.rows) wanted.add(row);
+    }
+    if (!complete || this.index.version < 0) {
+      await this.reloadAll();
+      return;
+    }
+    const rows = [...wanted];
+    const results = await mapLimit(rows, 16, (row) => this.readRow(row));
+    for (let i = 0; i < rows.length; i++) {
+      const row = rows[i] as string;
+      const result = results[i];
+      const ref = refOfRowKey(row);
+      if (!ref) continue;
+      if (result === undefined) applyChange(this.index, { delete: ref }, meta.version);
+      else applyChange(this.index, { put: result.record }, result.rev);
+    }
+    this.index.version = meta.version;
+    this.versionEtag = meta.etag;
+  }
+
+  private async readRow(rowKey: string) {
+    try {
+      const entity = await this.client.getEntity<Record<string, unknown>>(CATALOG_PARTITION, rowKey);
+      const parsed = fromEntity(entity);
+      if (parsed && 'error' in parsed) {
+        this.log(`catalog: ignoring invalid ${parsed.error}`);
+        return undefined;
+      }
+      return parsed;
+    } catch (error) {
+      if (statusOf(error) === 404) return undefined;
+      throw error;
+    }
+  }
+
+  private async readVersionRow(): Promise<{ version: number; etag: string; log: VersionLogEntry[] }> {
+    const entity = await this.client.getEntity<{ version: number; log: string }>(CATALOG_PARTITION, VERSION_ROW);
+    let log: VersionLogEntry[] = [];
+    try {
+      log = JSON.parse(entity.log) as VersionLogEntry[];
+    } catch {
+      log = [];
+    }
+    return { version: Number(entity.version) || 0, etag: entity.etag, log };
+  }
+
+  /** Reads every record into a fresh index and swaps it in. */
+  private async reloadAll(): Promise<void> {
+    const meta = await this.readVersionRow();
+    const index = new CatalogIndex();
+    const pages = this.client.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: `PartitionKey eq '${CATALOG_PARTITION}'` },
+    });
+    const records: { record: CatalogRecord; rev: number }[] = [];
+    for await (const entity of pages) {
+      const parsed = fromEntity(entity);
+      if (!parsed) continue;
+      if ('error' in parsed) {
+        this.log(`catalog: ignoring invalid ${parsed.error}`);
+        continue;
+      }
+      records.push(parsed);
+    }
+    // Parents before children, so links and operations find their API and product.
+    const order = { api: 0, product: 1, operation: 2, link: 3, subscription: 4 } as const;
+    records.sort((a, b) => order[a.record.kind] - order[b.record.kind]);
+    for (const { record, rev } of records) applyChange(index, { put: record }, rev);
+    index.version = meta.version;
+    this.index = index;
+    this.versionEtag = meta.etag;
+  }
+
+  /**
+   * Applies a change planned against the current index, as one transaction with
+   * the version bump. `plan` runs again on fresh data when another writer got in
+   * first, and may throw to refuse (nothing is written). Writes from this instance
+   * are queued, so they never conflict with each other.
+   */
+  mutate<T>(plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T }): Promise<{ value: T; version: number }> {
+    const run = this.writeQueue.then(() => this.mutateNow(plan));
+    this.writeQueue = run.catch(() => undefined);
+    return run;
+  }
+
+  private async mutateNow<T>(plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T }): Promise<{ value: T; version: number }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.refresh();
+      } catch (error) {
+        throw new CatalogUnavailableError(`catalog storage unavailable: ${describe(error)}`, { cause: error });
+      }
+      const { changes, value } = plan(this.index);
+      if (changes.length === 0) return { value, version: this.index.version };
+      try {
+        await this.commit(changes);
+        return { value, version: this.index.version };
+      } catch (error) {
+        const status = statusOf(error);
+        const conflict = status === 412 || status === 409 || status === 404;
+        if (!conflict) throw new CatalogUnavailableError(`catalog write failed: ${describe(error)}`, { cause: error });
+        if (attempt >= MAX_COMMIT_ATTEMPTS) throw new CatalogUnavailableError('catalog write kept conflicting with other writers');
+        await sleep(Math.random() * 20 * attempt);
+      }
+    }
+  }
+
+  /** Writes changes in transactions of at most 99 rows plus the version row; applies each to the index once stored. */
+  private async commit(changes: CatalogChange[]): Promise<void> {
+    for (let i = 0; i < changes.length; i += MAX_CHANGES_PER_COMMIT) {
+      const batch = changes.slice(i, i + MAX_CHANGES_PER_COMMIT);
+      await this.commitBatch(batch);
+    }
+  }
+
+  private async commitBatch(changes: CatalogChange[]): Promise<void> {
+    const version = this.index.version + 1;
+    const rows: string[] = [];
+    const actions: TransactionAction[] = [];
+    const seen = new Set<string>();
+    for (const change of changes) {
+      const row = rowKeyOf('put' in change ? refOf(change.put) : change.delete);
+      if (seen.has(row)) throw new Error(`one change touches row ${row} twice`);
+      seen.add(row);
+      rows.push(row);
+      if ('put' in change) actions.push(['upsert', toEntity(change.put, version), 'Replace']);
+      else actions.push(['delete', { partitionKey: CATALOG_PARTITION, rowKey: row }]);
+    }
+    const meta = await this.readVersionRow();
+    if (meta.version !== this.index.version) {
+      throw new RestError('catalog changed since it was read', { statusCode: 412 });
+    }
+    const log = appendLog(meta.log, { v: version, rows: rows.length <= LOG_ROWS_PER_VERSION ? rows : null });
+    actions.push([
+      'update',
+      { partitionKey: CATALOG_PARTITION, rowKey: VERSION_ROW, version, log },
+      'Replace',
+      { etag: meta.etag },
+    ]);
+    await this.client.submitTransaction(actions);
+    for (const change of changes) applyChange(this.index, change, version);
+    this.index.version = version;
+  }
+}
+
+function appendLog(log: VersionLogEntry[], entry: VersionLogEntry): string {
+  const next = [...log.filter((e) => e.v < entry.v), entry].slice(-LOG_VERSIONS);
+  let text = JSON.stringify(next);
+  while (text.length > LOG_MAX_CHARS && next.length > 1) {
+    next.shift();
+    text = JSON.stringify(next);
+  }
+  if (text.length > LOG_MAX_CHARS) text = JSON.stringify([{ v: entry.v, rows: null }]);
+  return text;
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) {
+      const i = next++;
+      results[i] = await fn(items[i] as T);
+    }
+  });
+  await Promise.all(workers);
+  return results;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** An error's message without anything that could be a secret (connection strings never reach here). */
+function describe(error: unknown): string {
+  if (error instanceof RestError) return `${error.statusCode ?? error.code ?? 'error'} ${error.message.split('\n')[0]}`;
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,135 @@
+import type { TableEntity } from '@azure/data-tables';
+import {
+  apiSchema,
+  operationSchema,
+  productApiLinkSchema,
+  productSchema,
+  subscriptionSchema,
+  type Api,
+  type Operation,
+  type Product,
+  type ProductApiLink,
+  type Subscription,
+} from './records';
+
+/**
+ * How catalog records live in Table Storage: one partition, one row per record,
+ * the record as JSON (split over several properties when long). Ids are
+ * URI-encoded into row keys, so a key never holds `/ \ # ?` and `|` always
+ * separates parts.
+ */
+
+export const CATALOG_PARTITION = 'catalog';
+export const VERSION_ROW = 'meta|version';
+
+export type CatalogRecord =
+  | { kind: 'api'; value: Api }
+  | { kind: 'operation'; value: Operation }
+  | { kind: 'product'; value: Product }
+  | { kind: 'link'; value: ProductApiLink }
+  | { kind: 'subscription'; value: Subscription };
+
+export type RecordRef =
+  | { kind: 'api'; id: string }
+  | { kind: 'operation'; apiId: string; id: string }
+  | { kind: 'product'; id: string }
+  | { kind: 'link'; productId: string; apiId: string }
+  | { kind: 'subscription'; id: string };
+
+export type RecordKind = CatalogRecord['kind'];
+
+const schemas = {
+  api: apiSchema,
+  operation: operationSchema,
+  product: productSchema,
+  link: productApiLinkSchema,
+  subscription: subscriptionSchema,
+} as const;
+
+const enc = encodeURIComponent;
+
+export function refOf(record: CatalogRecord): RecordRef {
+  switch (record.kind) {
+    case 'operation':
+      return { kind: 'operation', apiId: record.value.apiId, id: record.value.id };
+    case 'link':
+      return { kind: 'link', productId: record.value.productId, apiId: record.value.apiId };
+    default:
+      return { kind: record.kind, id: record.value.id };
+  }
+}
+
+export function rowKeyOf(ref: RecordRef): string {
+  switch (ref.kind) {
+    case 'operation':
+      return `operation|${enc(ref.apiId)}|${enc(ref.id)}`;
+    case 'link':
+      return `link|${enc(ref.productId)}|${enc(ref.apiId)}`;
+    default:
+      return `${ref.kind}|${enc(ref.id)}`;
+  }
+}
+
+/** The reference a row key stands for, or undefined for rows that are not records. */
+export function refOfRowKey(rowKey: string): RecordRef | undefined {
+  const [kind, a, b] = rowKey.split('|');
+  if (a === undefined) return undefined;
+  const first = decodeURIComponent(a);
+  switch (kind) {
+    case 'api':
+    case 'product':
+    case 'subscription':
+      return { kind, id: first };
+    case 'operation':
+      return b === undefined ? undefined : { kind, apiId: first, id: decodeURIComponent(b) };
+    case 'link':
+      return b === undefined ? undefined : { kind, productId: first, apiId: decodeURIComponent(b) };
+    default:
+      return undefined;
+  }
+}
+
+/** Table Storage keeps at most 64 KiB per string property; stay well below it. */
+const CHUNK = 30_000;
+
+export function toEntity(record: CatalogRecord, version: number): TableEntity<Record<string, unknown>> {
+  const json = JSON.stringify(record.value);
+  const entity: TableEntity<Record<string, unknown>> = {
+    partitionKey: CATALOG_PARTITION,
+    rowKey: rowKeyOf(refOf(record)),
+    kind: record.kind,
+    rev: version,
+    chunks: Math.max(1, Math.ceil(json.length / CHUNK)),
+  };
+  for (let i = 0, n = 0; i < json.length || n === 0; i += CHUNK, n++) entity[`d${n}`] = json.slice(i, i + CHUNK);
+  return entity;
+}
+
+export interface StoredRecord {
+  record: CatalogRecord;
+  /** Catalog version at which this record was last written: its ETag. */
+  rev: number;
+}
+
+/** Parses a stored row; rows that fail validation are reported, not trusted. */
+export function fromEntity(entity: Record<string, unknown>): StoredRecord | { error: string } | undefined {
+  const kind = entity.kind;
+  if (typeof kind !== 'string' || !(kind in schemas)) return undefined;
+  const chunks = typeof entity.chunks === 'number' ? entity.chunks : 1;
+  let json = '';
+  for (let n = 0; n < chunks; n++) {
+    const part = entity[`d${n}`];
+    if (typeof part !== 'string') return { error: `row ${String(entity.rowKey)}: missing data chunk ${n}` };
+    json += part;
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    return { error: `row ${String(entity.rowKey)}: data is not JSON` };
+  }
+  const parsed = schemas[kind as RecordKind].safeParse(raw);
+  if (!parsed.success) return { error: `row ${String(entity.rowKey)}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  const rev = typeof entity.rev === 'number' ? entity.rev : 0;
+  return { record: { kind, value: parsed.data } as CatalogRecord, rev };
+}
