@@ -1,0 +1,92 @@
+import type { Api } from '../catalog/records';
+import { hopByHopFilter } from './hopByHop';
+import { reject, type GatewayRequest, type Rejection } from './types';
+
+/** What the forwarder sends: everything decided, nothing left to interpret. */
+export interface BackendCall {
+  readonly method: string;
+  /** `scheme://host[:port]` of the API's `serviceUrl`. */
+  readonly origin: string;
+  /** Raw path and query, as they go on the request line. */
+  readonly path: string;
+  readonly headers: readonly [string, string][];
+  readonly body: Uint8Array | null;
+  readonly signal?: AbortSignal;
+}
+
+interface Backend {
+  readonly origin: string;
+  readonly host: string;
+  /** Base path without trailing slash (`''` for the root). */
+  readonly basePath: string;
+  /** The serviceUrl's own query, without `?`, or null. */
+  readonly query: string | null;
+}
+
+// Parsed once per Api record (records are immutable; a changed API is a new object).
+const backends = new WeakMap<Api, Backend | null>();
+
+function backendOf(api: Api): Backend | null {
+  let backend = backends.get(api);
+  if (backend === undefined) backends.set(api, (backend = parseServiceUrl(api.serviceUrl)));
+  return backend;
+}
+
+function parseServiceUrl(serviceUrl: string | null | undefined): Backend | null {
+  if (!serviceUrl) return null;
+  let url: URL;
+  try {
+    url = new URL(serviceUrl);
+  } catch {
+    return null;
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') return null;
+  return {
+    origin: url.origin,
+    host: url.host,
+    basePath: url.pathname.replace(/\/+$/, ''),
+    query: url.search ? url.search.slice(1) : null,
+  };
+}
+
+// Set by us (Host, Content-Length) or per-hop by nature (Expect: 100-continue is
+// between the caller and us; the body is already here).
+const REPLACED = ['host', 'content-length', 'expect'];
+
+/**
+ * Composes the backend request (reference §1.7): `serviceUrl` + the raw rest of
+ * the path + the original query, unchanged (the key parameter included, as APIM
+ * does). Headers pass through except hop-by-hop ones; the subscription key header
+ * and `X-Forwarded-For` go on as received; no `X-Forwarded-Host` is added.
+ *
+ * Decision: a query on the `serviceUrl` itself (e.g. an Azure Functions `code=`)
+ * is kept and goes first. An API without a usable http(s) `serviceUrl` is a
+ * `noBackend` rejection (500).
+ */
+export function buildBackendCall(
+  api: Api,
+  rest: string,
+  query: string | null,
+  request: GatewayRequest,
+): BackendCall | Rejection {
+  const backend = backendOf(api);
+  if (!backend) return reject('noBackend');
+  const drop = hopByHopFilter(request.headers.get('connection'), REPLACED);
+  const headers: [string, string][] = [['host', backend.host]];
+  for (const [name, value] of request.headers) if (!drop(name)) headers.push([name, value]);
+  const search = joinQueries(backend.query, query);
+  return {
+    method: request.method.toUpperCase(),
+    origin: backend.origin,
+    path: (backend.basePath + rest || '/') + (search === null ? '' : '?' + search),
+    headers,
+    body: request.body && request.body.length > 0 ? request.body : null,
+    ...(request.signal ? { signal: request.signal } : {}),
+  };
+}
+
+/** The request's query as received (a bare `?` stays), after the serviceUrl's own. */
+function joinQueries(own: string | null, received: string | null): string | null {
+  if (own === null) return received;
+  return received ? `${own}&${received}` : own;
+}

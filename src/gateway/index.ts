@@ -1,0 +1,7 @@
+/** The gateway's public surface; adapters import from here. */
+export { createGateway, type Gateway, type GatewayOptions, type GatewayResult } from './pipeline';
+export { createForwarder, type Forwarder, type ForwarderOptions, type BackendFailure } from './forward';
+export type { BackendCall } from './backendCall';
+export type { GatewayTrace } from './trace';
+export type { GatewayRequest, GatewayResponse, RejectReason } from './types';
+export { HOP_BY_HOP_HEADERS } from './hopByHop';

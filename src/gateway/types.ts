@@ -1,0 +1,51 @@
+/**
+ * The gateway's framework-free request and response. Adapters (Azure Functions,
+ * a local `node:http` server) convert to and from these at the edge.
+ */
+
+export interface GatewayRequest {
+  readonly method: string;
+  /** Absolute URL with the raw path and query exactly as received (percent-encoding untouched). */
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: Uint8Array | null;
+  /** Aborted when the caller goes away; cancels the backend call. */
+  readonly signal?: AbortSignal;
+}
+
+export interface GatewayResponse {
+  readonly status: number;
+  /** A list keeps repeated headers (several `Set-Cookie`) apart. */
+  readonly headers: Headers | [string, string][];
+  readonly body: Uint8Array | ReadableStream<Uint8Array> | null;
+}
+
+/**
+ * Why the gateway answered instead of the backend. Each maps to one APIM response
+ * in `respond.ts`; the finer reasons only show in the trace.
+ */
+export type RejectReason =
+  | 'apiNotFound'
+  | 'operationNotFound'
+  | 'keyMissing'
+  | 'keyUnknown'
+  | 'subscriptionInactive'
+  | 'keyOutOfScope'
+  | 'noBackend'
+  | 'backendUnreachable'
+  | 'backendTimeout'
+  | 'clientAborted'
+  | 'internalError';
+
+/** A stage's "no": travels as a value until the pipeline writes the response. */
+export interface Rejection {
+  readonly rejected: RejectReason;
+}
+
+/** Builds a rejection value. */
+export const reject = (rejected: RejectReason): Rejection => ({ rejected });
+
+/** Tells a stage's rejection from its result. */
+export function isRejection(value: object): value is Rejection {
+  return 'rejected' in value;
+}
