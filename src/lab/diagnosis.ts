@@ -57,7 +57,7 @@ export function diagnoseLab(index: CatalogIndex): LabState {
       findings.push({
         code: 'hardCodedKeyHeader',
         operationId: operation.id,
-        message: `Operation ${operation.id} defines a ${api.subscriptionKeyParameterNames.header} header with a fixed value; the test console sends it instead of the subscription's key: 401 "invalid subscription key".`,
+        message: `Operation ${operation.id} defines an ${api.subscriptionKeyParameterNames.header} header with a fixed value; the test console sends it instead of the subscription's key: 401 "invalid subscription key".`,
       });
     }
   }

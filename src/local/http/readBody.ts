@@ -1,0 +1,50 @@
+import type { IncomingMessage } from 'node:http';
+
+/** Azure's front end refuses request bodies over 100 MB. */
+export const MAX_REQUEST_BODY_BYTES = 104_857_600;
+
+export type BodyResult = { kind: 'complete'; body: Buffer } | { kind: 'tooLarge' } | { kind: 'aborted' };
+
+/**
+ * Reads a request body, but only up to `limit` bytes: past it, what was read is
+ * dropped and the rest is discarded as it arrives (so the connection can still
+ * carry the 413 answer) instead of being buffered.
+ */
+export function readBody(req: IncomingMessage, limit: number = MAX_REQUEST_BODY_BYTES): Promise<BodyResult> {
+  return new Promise((resolve) => {
+    let chunks: Buffer[] = [];
+    let size = 0;
+    let settled = false;
+    const settle = (result: BodyResult) => {
+      if (settled) return;
+      settled = true;
+      resolve(result);
+    };
+    req.on('data', (chunk: Buffer) => {
+      if (settled) return;
+      size += chunk.length;
+      if (size > limit) {
+        chunks = [];
+        settle({ kind: 'tooLarge' });
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.once('end', () => settle({ kind: 'complete', body: Buffer.concat(chunks, size) }));
+    req.once('aborted', () => settle({ kind: 'aborted' }));
+    req.once('error', () => settle({ kind: 'aborted' }));
+    req.once('close', () => {
+      if (!req.complete) settle({ kind: 'aborted' });
+    });
+  });
+}
+
+/**
+ * The declared `Content-Length`: a number, `undefined` when absent (no body or a
+ * chunked one), or `NaN` when it is not a valid length.
+ */
+export function declaredContentLength(req: IncomingMessage): number | undefined {
+  const header = req.headers['content-length'];
+  if (header === undefined) return undefined;
+  return /^\d+$/.test(header) ? Number(header) : NaN;
+}

@@ -1,0 +1,64 @@
+import { unauthorized, type ArmError } from '../apim/armErrors';
+import { MAX_TOKEN_LENGTH, verifySasToken } from './sasToken';
+import type { ManagementSettings } from './settings';
+
+/**
+ * Who may call the management API: the holder of a SharedAccessSignature token
+ * signed with one of the two management keys. Accepted as
+ * `Authorization: SharedAccessSignature <token>` (APIM's direct management API) and
+ * `Authorization: Bearer <token>` (what the official SDKs send from a credential),
+ * the Bearer value with or without its own `SharedAccessSignature ` prefix.
+ *
+ * Never open by default: without configured keys every call is refused.
+ */
+
+export const NOT_CONFIGURED_MESSAGE =
+  'Management keys are not configured: set MANAGEMENT_PRIMARY_KEY (and optionally MANAGEMENT_SECONDARY_KEY) to use the management API.';
+/** 401 texts, one per reason; none quotes the request. */
+export const MISSING_TOKEN_MESSAGE =
+  "Missing credentials: send 'Authorization: SharedAccessSignature uid={identifier}&ex={expiry}&sn={signature}'.";
+export const MALFORMED_TOKEN_MESSAGE =
+  "The Authorization header does not hold a SharedAccessSignature token ('uid=...&ex=...&sn=...' or '{identifier}&{yyyyMMddHHmm}&{signature}').";
+export const INVALID_TOKEN_MESSAGE = 'The SharedAccessSignature token is invalid: wrong identifier or signature.';
+export const EXPIRED_TOKEN_MESSAGE = 'The SharedAccessSignature token has expired.';
+
+const SAS_SCHEME = /^SharedAccessSignature\s+(.*)$/i;
+const BEARER_SCHEME = /^Bearer\s+(.*)$/i;
+
+/** The token of an `Authorization` header value, or undefined for another scheme. */
+export function tokenOfAuthorization(header: string): string | undefined {
+  const value = header.trim();
+  const sas = SAS_SCHEME.exec(value);
+  if (sas) return sas[1]!.trim();
+  const bearer = BEARER_SCHEME.exec(value);
+  if (!bearer) return undefined;
+  const inner = bearer[1]!.trim();
+  return SAS_SCHEME.exec(inner)?.[1]!.trim() ?? inner;
+}
+
+/**
+ * Undefined when the request may proceed; otherwise the 401 to answer with.
+ * Messages say what is wrong, never echoing the token or a key.
+ */
+export function authenticate(authorization: string | null, settings: ManagementSettings, now: Date): ArmError | undefined {
+  if (!settings.primaryKey && !settings.secondaryKey) return unauthorized(NOT_CONFIGURED_MESSAGE);
+  if (authorization === null || authorization.trim() === '') return unauthorized(MISSING_TOKEN_MESSAGE);
+  if (authorization.length > MAX_TOKEN_LENGTH + 64) return unauthorized(MALFORMED_TOKEN_MESSAGE);
+  const token = tokenOfAuthorization(authorization);
+  if (token === undefined) return unauthorized(MALFORMED_TOKEN_MESSAGE);
+  const result = verifySasToken(token, {
+    identifier: settings.identifier,
+    primaryKey: settings.primaryKey,
+    secondaryKey: settings.secondaryKey,
+    now,
+  });
+  if (result.valid) return undefined;
+  switch (result.reason) {
+    case 'malformed':
+      return unauthorized(MALFORMED_TOKEN_MESSAGE);
+    case 'expired':
+      return unauthorized(EXPIRED_TOKEN_MESSAGE);
+    case 'invalidSignature':
+      return unauthorized(INVALID_TOKEN_MESSAGE);
+  }
+}

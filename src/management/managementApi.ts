@@ -1,0 +1,190 @@
+import { randomUUID } from 'node:crypto';
+import {
+  ArmError,
+  internalError,
+  invalidApiVersion,
+  isArmError,
+  missingApiVersion,
+  serviceUnavailable,
+  unsupportedApiVersion,
+} from '../apim/armErrors';
+import { ARM_PROVIDER } from '../apim/armResources';
+import { CatalogUnavailableError, type CatalogStore } from '../catalog/catalogStore';
+import { apiRoutes } from './apis';
+import { authenticate } from './auth';
+import { operationRoutes } from './operations';
+import { productApiRoutes } from './productApis';
+import { productRoutes } from './products';
+import { errorResponse, withoutBody } from './respond';
+import { matchRoute, type Route, type Verb } from './router';
+import type { ManagementSettings } from './settings';
+import { subscriptionRoutes } from './subscriptions';
+import type { ManagementRequest, ManagementResponse } from './types';
+
+export type { ManagementRequest, ManagementResponse } from './types';
+
+/** Every resource the management API serves. */
+export const managementRoutes: readonly Route[] = [
+  ...productRoutes,
+  ...productApiRoutes,
+  ...apiRoutes,
+  ...operationRoutes,
+  ...subscriptionRoutes,
+];
+
+/** What `createManagementApi` needs. */
+export interface ManagementApiOptions {
+  store: CatalogStore;
+  settings: ManagementSettings;
+  /** The clock for token expiry and subscription dates. */
+  now?: () => Date;
+  /** Where unexpected failures are reported (never with keys, tokens or bodies). Default `console.error`. */
+  log?: (message: string) => void;
+  /** How long to wait for the catalog before answering 503. Default 5000 ms. */
+  storageTimeoutMs?: number;
+}
+
+/** The core, one entry point: a request in, a response out; never throws. */
+export interface ManagementApi {
+  handle(request: ManagementRequest): Promise<ManagementResponse>;
+}
+
+/** The oldest api-version accepted; every later one is too (the SDK sends 2024-05-01). */
+export const MIN_API_VERSION = '2021-08-01';
+const API_VERSION = /^(\d{4})-(\d{2})-(\d{2})(-preview)?$/;
+
+/**
+ * The management API: APIM's REST surface over the catalog, framework-free.
+ * Order of checks, as ARM's front door: authentication, api-version, the service
+ * named in the path, then the resource. Every write goes through one
+ * `store.mutate`, so the gateway of this instance sees it at once.
+ */
+export function createManagementApi(options: ManagementApiOptions): ManagementApi {
+  const { store, settings } = options;
+  const now = options.now ?? (() => new Date());
+  const log = options.log ?? ((message: string) => console.error(message));
+  const storageTimeoutMs = options.storageTimeoutMs ?? 5000;
+
+  async function dispatch(request: ManagementRequest, url: URL, method: string): Promise<ManagementResponse> {
+    const denied = authenticate(request.headers.get('authorization'), settings, now());
+    if (denied) throw denied;
+    checkApiVersion(url.searchParams.get('api-version'));
+    const segments = resourceSegments(url.pathname, settings);
+    const match = matchRoute(managementRoutes, method, segments);
+    if (!match) throw new ArmError('ResourceNotFound', 'The requested resource type was not found.');
+    await catalogReady(store, storageTimeoutMs);
+    return match.handler({
+      method: method as Verb,
+      url,
+      headers: request.headers,
+      body: request.body,
+      params: match.params,
+      store,
+      service: settings.service,
+      now,
+    });
+  }
+
+  return {
+    async handle(request) {
+      const method = request.method.toUpperCase();
+      let response: ManagementResponse;
+      try {
+        const url = new URL(request.url);
+        response = await dispatch(request, url, method);
+      } catch (error) {
+        response = errorResponse(toArmError(error, method, log));
+      }
+      const headers = { ...response.headers, 'x-ms-request-id': randomUUID() };
+      const final = { ...response, headers };
+      return method === 'HEAD' ? withoutBody(final) : final;
+    },
+  };
+}
+
+/** Known failures keep their ARM error; storage trouble is 503; anything else is logged and 500. */
+function toArmError(error: unknown, method: string, log: (message: string) => void): ArmError {
+  if (isArmError(error)) return error;
+  if (error instanceof CatalogUnavailableError) return serviceUnavailable();
+  log(`management: unexpected failure on ${method}: ${error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'}`);
+  return internalError();
+}
+
+/** `api-version` present, a real date, and not older than `MIN_API_VERSION`. */
+function checkApiVersion(version: string | null): void {
+  if (version === null || version === '') throw missingApiVersion();
+  const m = API_VERSION.exec(version);
+  const date = m && new Date(`${m[1]}-${m[2]}-${m[3]}T00:00:00Z`);
+  if (!m || !date || Number.isNaN(date.getTime()) || date.toISOString().slice(0, 10) !== `${m[1]}-${m[2]}-${m[3]}`) {
+    throw invalidApiVersion(version, MIN_API_VERSION);
+  }
+  if (`${m[1]}-${m[2]}-${m[3]}` < MIN_API_VERSION) throw unsupportedApiVersion(version, MIN_API_VERSION);
+}
+
+/**
+ * The raw segments below `{basePath}/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ApiManagement/service/{svc}`.
+ * Another service, or a path outside it, is ARM's 404 `ResourceNotFound`.
+ */
+function resourceSegments(pathname: string, settings: ManagementSettings): string[] {
+  const base = settings.basePath.replace(/\/+$/, '');
+  if (pathname.slice(0, base.length).toLowerCase() !== base.toLowerCase() || pathname[base.length] !== '/') throw pathNotFound();
+  const segments = pathname.slice(base.length + 1).split('/');
+  const [sub, subId, rgs, rg, providers, provider, service, name] = segments.map(decodeSegment);
+  const fits =
+    same(sub, 'subscriptions') &&
+    same(rgs, 'resourceGroups') &&
+    same(providers, 'providers') &&
+    same(provider, ARM_PROVIDER) &&
+    same(service, 'service');
+  if (!fits) throw pathNotFound();
+  if (!same(subId, settings.service.subscriptionId) || !same(rg, settings.service.resourceGroup) || !same(name, settings.service.serviceName)) {
+    throw serviceNotFound(rg ?? '', name ?? '');
+  }
+  return segments.slice(8);
+}
+
+function serviceNotFound(resourceGroup: string, serviceName: string): ArmError {
+  const clip = (text: string) => (text.length > 90 ? `${text.slice(0, 90)}...` : text);
+  return new ArmError(
+    'ResourceNotFound',
+    `The Resource '${ARM_PROVIDER}/service/${clip(serviceName)}' under resource group '${clip(resourceGroup)}' was not found.`,
+  );
+}
+
+function pathNotFound(): ArmError {
+  return new ArmError('ResourceNotFound', 'The requested resource was not found.');
+}
+
+const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return segment;
+  }
+}
+
+/**
+ * Loads the catalog if needed and catches up with other instances' writes, so a
+ * read never answers from a stale catalog and an ETag compares against the
+ * latest record. Storage that fails or does not answer in time is a 503.
+ */
+async function catalogReady(store: CatalogStore, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CatalogUnavailableError('catalog storage did not answer in time')), timeoutMs);
+  });
+  const ready = (async () => {
+    await store.ensureStarted();
+    await store.refresh();
+  })();
+  ready.catch(() => undefined); // a late failure after the timeout must not be unhandled
+  try {
+    await Promise.race([ready, timeout]);
+  } catch (error) {
+    throw error instanceof CatalogUnavailableError || isArmError(error) ? error : new CatalogUnavailableError('catalog storage unavailable', { cause: error });
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,87 @@
+import { invalidField, methodNotAllowed } from '../apim/armErrors';
+import type { ArmService } from '../apim/armResources';
+import type { CatalogStore } from '../catalog/catalogStore';
+import { ID_PATTERN } from '../catalog/records';
+import type { ManagementResponse } from './types';
+
+/**
+ * A small router over the paths below the service
+ * (`/products/{productId}/apis/{apiId}`). Literal segments match
+ * case-insensitively, as ARM paths do; `{param}` segments are percent-decoded and
+ * must be valid resource ids, else 400 naming the parameter.
+ */
+
+export type Verb = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+
+/** What a handler gets: the request, checked path parameters, and the catalog. */
+export interface RouteContext {
+  readonly method: Verb;
+  readonly url: URL;
+  readonly headers: Headers;
+  readonly body: Uint8Array | null;
+  readonly params: Readonly<Record<string, string>>;
+  readonly store: CatalogStore;
+  readonly service: ArmService;
+  readonly now: () => Date;
+}
+
+/** Answers one verb on one route; throws an `ArmError` to refuse. */
+export type Handler = (ctx: RouteContext) => Promise<ManagementResponse> | ManagementResponse;
+
+/** A path pattern and its handler per verb. */
+export interface Route {
+  /** Path below the service, e.g. `/apis/{apiId}/operations/{operationId}`. */
+  readonly path: string;
+  readonly handlers: Readonly<Partial<Record<Verb, Handler>>>;
+}
+
+/** The handler found for a request, with its decoded, checked parameters. */
+export interface RouteMatch {
+  readonly handler: Handler;
+  readonly params: Record<string, string>;
+}
+
+const ID_MESSAGE = 'must be 1-256 characters without * # & + : < > ? / \\ % or whitespace';
+
+/** Declares a route. */
+export function route(path: string, handlers: Route['handlers']): Route {
+  return { path, handlers };
+}
+
+/**
+ * Finds the handler for `method` on `segments` (raw, still percent-encoded).
+ * Undefined when no route has this shape; throws 405 when one has but not this
+ * verb, and 400 when a parameter is no valid id.
+ */
+export function matchRoute(routes: readonly Route[], method: string, segments: readonly string[]): RouteMatch | undefined {
+  for (const candidate of routes) {
+    const pattern = candidate.path.split('/').slice(1);
+    if (pattern.length !== segments.length) continue;
+    const names: [string, string][] = [];
+    const fits = pattern.every((part, i) => {
+      const segment = segments[i]!;
+      const param = /^\{(\w+)\}$/.exec(part)?.[1];
+      if (param === undefined) return part.toLowerCase() === segment.toLowerCase();
+      names.push([param, segment]);
+      return true;
+    });
+    if (!fits) continue;
+    const handler = Object.hasOwn(candidate.handlers, method) ? candidate.handlers[method as Verb] : undefined;
+    if (!handler) throw methodNotAllowed(method, Object.keys(candidate.handlers));
+    return { handler, params: Object.fromEntries(names.map(([name, raw]) => [name, decodeId(name, raw)])) };
+  }
+  return undefined;
+}
+
+/** A path parameter, decoded and checked against the catalog's id rule. */
+function decodeId(name: string, raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    throw invalidField(name, 'is not valid percent-encoding');
+  }
+  // `.` and `..` pass the id rule but URL parsers resolve them away: no resource could be addressed by them.
+  if (!ID_PATTERN.test(value) || value === '.' || value === '..') throw invalidField(name, ID_MESSAGE);
+  return value;
+}

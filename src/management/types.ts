@@ -1,0 +1,20 @@
+/**
+ * The management API's framework-free request and response. Adapters (Azure
+ * Functions, a local `node:http` server, tests) convert at the edge.
+ */
+
+export interface ManagementRequest {
+  readonly method: string;
+  /** Absolute URL as received, query included. */
+  readonly url: string;
+  readonly headers: Headers;
+  readonly body: Uint8Array | null;
+}
+
+/** What the adapter writes back; `headers` are single-valued. */
+export interface ManagementResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  /** JSON text, or null for no body (HEAD, 204, and empty 200s). */
+  readonly body: string | null;
+}

@@ -1,0 +1,191 @@
+import { randomBytes } from 'node:crypto';
+import { request as httpRequest } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createSasToken } from '../../src/management';
+import { uniqueTableName } from '../helpers/catalog';
+import { startHostProcess, type HostProcess } from '../helpers/localHost';
+
+/**
+ * The scenario-3 lab end to end: the unchanged app on the local host, real HTTP,
+ * real Azurite. Asserts the exact bytes a learner sees, then fixes the lab through
+ * the management API and sees the echo come back through the gateway.
+ */
+
+const MISSING =
+  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
+const INVALID =
+  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
+const NOT_FOUND = '{ "statusCode": 404, "message": "Resource not found" }';
+const HARD_CODED_KEY = '68d312d9cf3b4b3ca07be5abacaf8fc9';
+const PRIMARY = randomBytes(64).toString('base64');
+const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
+
+let host: HostProcess;
+let token: string;
+
+beforeAll(async () => {
+  host = await startHostProcess({
+    env: {
+      PORT: '0',
+      CatalogStorage: inject('azuriteConnectionString'),
+      AzureWebJobsStorage: inject('azuriteConnectionString'),
+      CATALOG_TABLE_NAME: uniqueTableName('e2e'),
+      MANAGEMENT_PRIMARY_KEY: PRIMARY,
+      MANAGEMENT_SECONDARY_KEY: randomBytes(64).toString('base64'),
+      WEBSITE_HOSTNAME: undefined,
+    },
+  });
+  token = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 3_600_000) });
+});
+
+afterAll(async () => {
+  await host?.stop();
+});
+
+async function call(path: string, init: RequestInit = {}) {
+  const response = await fetch(`${host.baseUrl}${path}`, init);
+  const body = Buffer.from(await response.arrayBuffer());
+  return { status: response.status, headers: response.headers, body, text: body.toString('utf8') };
+}
+
+function manage(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+  return call(`/management${SERVICE}${path}${path.includes('?') ? '&' : '?'}api-version=2024-05-01`, {
+    method,
+    headers: { Authorization: `SharedAccessSignature ${token}`, 'Content-Type': 'application/json', ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+}
+
+function expectApimError(result: Awaited<ReturnType<typeof call>>, status: number, body: string) {
+  expect(result.status).toBe(status);
+  expect(result.text).toBe(body);
+  expect(result.headers.get('content-type')).toBe('application/json');
+  expect(result.headers.get('content-length')).toBe(String(Buffer.byteLength(body)));
+}
+
+const realm = (h: HostProcess) => `AzureApiManagementKey realm="http://127.0.0.1:${h.port}/echo",name="Ocp-Apim-Subscription-Key",type="header"`;
+
+describe('scenario 3, broken as seeded', () => {
+  it('answers 401 missing, byte for byte, to a call without a key', async () => {
+    const result = await call('/echo/resource?param1=sample');
+    expectApimError(result, 401, MISSING);
+    expect(result.body.length).toBe(152);
+    expect(result.headers.get('www-authenticate')).toBe(realm(host));
+  });
+
+  it('answers 401 invalid, byte for byte, to the hard-coded key', async () => {
+    const result = await call('/echo/resource?param1=sample', { headers: { 'Ocp-Apim-Subscription-Key': HARD_CODED_KEY } });
+    expectApimError(result, 401, INVALID);
+    expect(result.body.length).toBe(143);
+    expect(result.headers.get('www-authenticate')).toBe(realm(host));
+  });
+
+  it('answers 401 missing on every one of the six operations', async () => {
+    for (const [method, path] of [
+      ['POST', '/echo/resource'],
+      ['PUT', '/echo/resource'],
+      ['DELETE', '/echo/resource'],
+      ['GET', '/echo/resource'],
+      ['GET', '/echo/resource-cached'],
+    ] as const) {
+      expectApimError(await call(path, { method }), 401, MISSING);
+    }
+    const head = await fetch(`${host.baseUrl}/echo/resource`, { method: 'HEAD' });
+    expect(head.status).toBe(401);
+    expect(head.headers.get('www-authenticate')).toBe(realm(host));
+  });
+
+  it('builds the realm from X-Forwarded-Proto and Host, as behind Azure front ends', async () => {
+    // fetch may not set Host: plain node:http can.
+    const wwwAuthenticate = await new Promise<string | undefined>((resolve, reject) => {
+      const req = httpRequest(`${host.baseUrl}/echo/resource`, { headers: { 'X-Forwarded-Proto': 'https', Host: 'lab.example.net' } }, (res) => {
+        res.resume();
+        resolve(res.headers['www-authenticate'] as string | undefined);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(wwwAuthenticate).toBe(
+      'AzureApiManagementKey realm="https://lab.example.net/echo",name="Ocp-Apim-Subscription-Key",type="header"',
+    );
+  });
+
+  it('answers 404 before any key check: unknown path, path prefix of another word, wrong method', async () => {
+    expectApimError(await call('/nothing-here'), 404, NOT_FOUND);
+    expectApimError(await call('/echoes/resource'), 404, NOT_FOUND);
+    expectApimError(await call('/echo/resource', { method: 'PATCH' }), 404, NOT_FOUND);
+    const notFound = await call('/echo/unknown', { headers: { 'Ocp-Apim-Subscription-Key': HARD_CODED_KEY } });
+    expectApimError(notFound, 404, NOT_FOUND);
+    expect(notFound.headers.get('www-authenticate')).toBeNull();
+  });
+
+  it('serves the echo backend directly', async () => {
+    const result = await call('/backend/echo/resource', { method: 'POST', body: 'hello', headers: { 'Content-Type': 'text/plain', 'X-Probe': 'p' } });
+    expect(result.status).toBe(200);
+    expect(result.text).toBe('hello');
+    expect(result.headers.get('x-probe')).toBe('p');
+    expect(result.headers.get('content-type')).toBe('text/plain');
+  });
+});
+
+describe('scenario 3, fixed through the management API', () => {
+  let starterKey: string;
+
+  beforeAll(async () => {
+    for (const operation of ['create-resource', 'retrieve-resource']) {
+      const patched = await manage('PATCH', `/apis/echo-api/operations/${operation}`, { properties: { request: { headers: [] } } }, { 'If-Match': '*' });
+      expect(patched.status, patched.text).toBe(200);
+    }
+    const linked = await manage('PUT', '/products/starter/apis/echo-api');
+    expect([200, 201]).toContain(linked.status);
+    const secrets = await manage('POST', '/subscriptions/starter-admin/listSecrets');
+    expect(secrets.status).toBe(200);
+    starterKey = JSON.parse(secrets.text).primaryKey;
+    expect(starterKey).toMatch(/^[0-9a-f]{32}$/);
+  });
+
+  it('still refuses the hard-coded key, which belongs to no subscription', async () => {
+    expectApimError(await call('/echo/resource?param1=sample', { headers: { 'Ocp-Apim-Subscription-Key': HARD_CODED_KEY } }), 401, INVALID);
+  });
+
+  it('echoes the request through the gateway with the Starter key, key header forwarded', async () => {
+    const result = await call('/echo/resource?param1=sample', { headers: { 'Ocp-Apim-Subscription-Key': starterKey, 'X-Custom': 'abc' } });
+    expect(result.status).toBe(200);
+    expect(result.headers.get('x-custom')).toBe('abc');
+    expect(result.headers.get('ocp-apim-subscription-key')).toBe(starterKey);
+    expect(result.headers.get('x-forwarded-for')).toMatch(/127\.0\.0\.1/);
+  });
+
+  it('returns a binary body byte for byte, and accepts the key in the query string', async () => {
+    const payload = randomBytes(256 * 1024);
+    const result = await call(`/echo/resource?subscription-key=${starterKey}`, {
+      method: 'POST',
+      body: payload,
+      headers: { 'Content-Type': 'application/octet-stream' },
+    });
+    expect(result.status).toBe(200);
+    expect(result.headers.get('content-type')).toBe('application/octet-stream');
+    expect(Buffer.compare(result.body, payload)).toBe(0);
+  });
+
+  it('answers HEAD with headers and no body', async () => {
+    const response = await fetch(`${host.baseUrl}/echo/resource`, { method: 'HEAD', headers: { 'Ocp-Apim-Subscription-Key': starterKey } });
+    expect(response.status).toBe(200);
+    expect((await response.arrayBuffer()).byteLength).toBe(0);
+  });
+
+  it('refuses the key at once when the subscription is suspended, and takes it back when reactivated', async () => {
+    const suspend = await manage('PATCH', '/subscriptions/starter-admin', { properties: { state: 'suspended' } }, { 'If-Match': '*' });
+    expect(suspend.status, suspend.text).toBe(200);
+    expectApimError(await call('/echo/resource', { headers: { 'Ocp-Apim-Subscription-Key': starterKey } }), 401, INVALID);
+    const activate = await manage('PATCH', '/subscriptions/starter-admin', { properties: { state: 'active' } }, { 'If-Match': '*' });
+    expect(activate.status).toBe(200);
+    expect((await call('/echo/resource', { headers: { 'Ocp-Apim-Subscription-Key': starterKey } })).status).toBe(200);
+  });
+
+  it('refuses management calls without a valid token', async () => {
+    const result = await call(`/management${SERVICE}/products?api-version=2024-05-01`);
+    expect(result.status).toBe(401);
+    expect(JSON.parse(result.text).error.code).toBe('Unauthorized');
+  });
+});
