@@ -1,0 +1,576 @@
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+
+/**
+ * Offline checks of the azd deployment (infra/, azure.yaml). The Bicep compiler is not
+ * available here: the Bicep grammar of tree-sitter (WASM, shipped in node_modules) finds
+ * syntax errors, and walks of its syntax tree check the security properties. It does not
+ * check types, names of resource properties or API versions.
+ */
+
+const root = path.resolve(__dirname, '../..');
+const infraDir = path.join(root, 'infra');
+const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
+
+function bicepFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) return bicepFiles(full);
+    return entry.name.endsWith('.bicep') ? [path.relative(root, full)] : [];
+  });
+}
+
+// ------------------------------------------------------------------ Bicep syntax
+
+let parser: Parser;
+const trees = new Map<string, Tree>();
+
+async function loadBicepParser(): Promise<Parser> {
+  const require = createRequire(__filename);
+  await Parser.init();
+  const language = await Language.load(readFileSync(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm')));
+  const bicepParser = new Parser();
+  bicepParser.setLanguage(language);
+  return bicepParser;
+}
+
+function parse(file: string): Tree {
+  let tree = trees.get(file);
+  if (!tree) {
+    const parsed = parser.parse(read(file));
+    if (!parsed) throw new Error(`tree-sitter returned no tree for ${file}`);
+    tree = parsed;
+    trees.set(file, tree);
+  }
+  return tree;
+}
+
+/** `file:line:column: message` for every ERROR or MISSING node (1-based positions). */
+function syntaxErrors(file: string, tree: Tree): string[] {
+  const errors: string[] = [];
+  const visit = (node: Node) => {
+    const where = `${file}:${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
+    if (node.isMissing) {
+      errors.push(`${where}: missing ${JSON.stringify(node.type)}`);
+    } else if (node.type === 'ERROR') {
+      errors.push(`${where}: unexpected ${JSON.stringify(node.text.split('\n')[0]!.slice(0, 60))}`);
+      return; // its children only repeat the same error
+    }
+    for (const child of node.children) if (child) visit(child);
+  };
+  visit(tree.rootNode);
+  return errors;
+}
+
+// ------------------------------------------------------------------ syntax-tree queries
+
+function descendants(node: Node, type: string): Node[] {
+  const found: Node[] = [];
+  const visit = (n: Node) => {
+    if (n.type === type) found.push(n);
+    for (const child of n.namedChildren) if (child) visit(child);
+  };
+  visit(node);
+  return found;
+}
+
+/** The text of a string literal without interpolation, or undefined. */
+function stringValue(node: Node | null | undefined): string | undefined {
+  if (!node || node.type !== 'string') return undefined;
+  if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
+  return node.namedChildren.map((c) => c?.text ?? '').join('');
+}
+
+function propertyKey(property: Node): string | undefined {
+  const key = property.namedChildren[0];
+  if (!key) return undefined;
+  return key.type === 'identifier' ? key.text : stringValue(key);
+}
+
+/** The value of `key: value` directly inside an object node. */
+function property(object: Node | null | undefined, key: string): Node | undefined {
+  if (!object || object.type !== 'object') return undefined;
+  for (const child of object.namedChildren) {
+    if (child?.type === 'object_property' && propertyKey(child) === key) return child.namedChildren[1] ?? undefined;
+  }
+  return undefined;
+}
+
+/** Follows a path of keys through nested objects. */
+function propertyPath(object: Node | null | undefined, ...keys: string[]): Node | undefined {
+  let current: Node | undefined = object ?? undefined;
+  for (const key of keys) current = property(current, key);
+  return current;
+}
+
+function keysOf(object: Node | undefined): string[] {
+  if (!object || object.type !== 'object') return [];
+  return object.namedChildren.filter((c) => c?.type === 'object_property').map((c) => propertyKey(c!) ?? '');
+}
+
+interface ResourceDecl {
+  symbol: string;
+  type: string;
+  body: Node;
+  node: Node;
+}
+
+/** Every resource declaration (nested ones included) with its type string and body object. */
+function resources(tree: Tree): ResourceDecl[] {
+  return descendants(tree.rootNode, 'resource_declaration').map((node) => {
+    const named = node.namedChildren.filter((c): c is Node => c !== null);
+    const typeNode = named.find((c) => c.type === 'string');
+    let body = named[named.length - 1]!;
+    if (body.type === 'if_statement') body = body.namedChildren.find((c) => c?.type === 'object')!;
+    return { symbol: named[0]!.text, type: stringValue(typeNode) ?? '', body, node };
+  });
+}
+
+function resourcesOfType(tree: Tree, prefix: string): ResourceDecl[] {
+  return resources(tree).filter((r) => r.type.toLowerCase().startsWith(prefix.toLowerCase()));
+}
+
+interface ParamDecl {
+  name: string;
+  decorators: string[];
+  defaultValue?: Node;
+}
+
+function params(tree: Tree): ParamDecl[] {
+  return tree.rootNode.namedChildren
+    .filter((n): n is Node => n?.type === 'parameter_declaration')
+    .map((node) => {
+      const named = node.namedChildren.filter((c): c is Node => c !== null);
+      const previous = node.previousNamedSibling;
+      const decorators =
+        previous?.type === 'decorators'
+          ? previous.namedChildren.map((d) => d?.namedChildren[0]?.namedChildren[0]?.text ?? '')
+          : [];
+      const hasDefault = node.children.some((c) => c?.type === '=');
+      return { name: named[0]!.text, decorators, defaultValue: hasDefault ? named[named.length - 1] : undefined };
+    });
+}
+
+// ------------------------------------------------------------------ tiny YAML reader
+
+type YamlMap = { [key: string]: string | YamlMap };
+
+/**
+ * Reads the block-mapping subset of YAML that azure.yaml uses (keys, plain or quoted
+ * scalars, comments, two-space indentation). Anything else (lists, flow collections,
+ * anchors, multi-line scalars, tabs) throws, so the check cannot pass on what it cannot read.
+ */
+function readYamlSubset(text: string): YamlMap {
+  const rootMap: YamlMap = {};
+  const stack: { indent: number; map: YamlMap }[] = [{ indent: -1, map: rootMap }];
+  text.split(/\r?\n/).forEach((raw, index) => {
+    const line = raw.replace(/\s+#.*$/, '').replace(/^#.*$/, '');
+    if (!line.trim()) return;
+    const where = `azure.yaml:${index + 1}`;
+    if (/\t/.test(line)) throw new Error(`${where}: tab in indentation`);
+    const match = /^( *)([A-Za-z0-9_.-]+):(?: +(.*))?$/.exec(line);
+    if (!match) throw new Error(`${where}: not a "key: value" line the test can read: ${raw}`);
+    const indent = match[1]!.length;
+    const key = match[2]!;
+    const value = match[3]?.trim();
+    if (indent % 2 !== 0) throw new Error(`${where}: indentation is not a multiple of two`);
+    while (stack[stack.length - 1]!.indent >= indent) stack.pop();
+    const parent = stack[stack.length - 1]!;
+    if (indent !== parent.indent + 2 && !(parent.indent === -1 && indent === 0)) {
+      throw new Error(`${where}: unexpected indentation`);
+    }
+    if (key in parent.map) throw new Error(`${where}: duplicate key ${key}`);
+    if (value === undefined || value === '') {
+      const child: YamlMap = {};
+      parent.map[key] = child;
+      stack.push({ indent, map: child });
+    } else {
+      if (/^[[{&*!|>]/.test(value)) throw new Error(`${where}: YAML syntax the test cannot read: ${value}`);
+      parent.map[key] = value.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
+    }
+  });
+  return rootMap;
+}
+
+const at = (map: YamlMap | string | undefined, ...keys: string[]): YamlMap | string | undefined =>
+  keys.reduce<YamlMap | string | undefined>((m, k) => (m && typeof m === 'object' ? m[k] : undefined), map);
+
+// ------------------------------------------------------------------ tests
+
+const files = bicepFiles(infraDir);
+
+beforeAll(async () => {
+  parser = await loadBicepParser();
+});
+
+describe('Bicep files parse with the tree-sitter grammar', () => {
+  it('finds the Bicep files', () => {
+    expect(files).toEqual(expect.arrayContaining(['infra/main.bicep', 'infra/resources.bicep']));
+  });
+
+  it.each(files)('%s has no syntax error', (file) => {
+    const tree = parse(file);
+    expect(syntaxErrors(file, tree)).toEqual([]);
+    expect(tree.rootNode.hasError).toBe(false);
+  });
+
+  it('reports broken Bicep with file:line:column', () => {
+    const broken = "param name string\nresource sa 'Microsoft.Storage/storageAccounts@2023-05-01' = {\n  name: name\n  properties: {\n    allowSharedKeyAccess: false\n";
+    const errors = syntaxErrors('broken.bicep', parser.parse(broken)!);
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors[0]).toMatch(/^broken\.bicep:\d+:\d+: (missing|unexpected) /);
+
+    const stray = syntaxErrors('stray.bicep', parser.parse("var a = 'x'\nvar b = 'y' 'z'\n")!);
+    expect(stray).toHaveLength(1);
+    expect(stray[0]).toMatch(/^stray\.bicep:2:\d+: unexpected /);
+  });
+});
+
+describe('main.bicep (subscription scope)', () => {
+  it('creates the resource group tagged for azd and passes everything to resources.bicep', () => {
+    const tree = parse('infra/main.bicep');
+    const scope = tree.rootNode.namedChildren.find((n) => n?.type === 'target_scope_assignment');
+    expect(stringValue(scope?.namedChildren[0])).toBe('subscription');
+
+    const [rg] = resourcesOfType(tree, 'Microsoft.Resources/resourceGroups@');
+    expect(rg).toBeDefined();
+    expect(property(rg!.body, 'tags')?.text).toBe('tags');
+    const tagsVar = descendants(tree.rootNode, 'variable_declaration').find((v) => v.namedChildren[0]?.text === 'tags');
+    expect(property(tagsVar?.namedChildren[1], 'azd-env-name')?.text).toBe('environmentName');
+
+    const module = descendants(tree.rootNode, 'module_declaration')[0];
+    expect(stringValue(module?.namedChildren[1])).toBe('resources.bicep');
+  });
+
+  it('declares the azd parameters and makes every key a secure parameter', () => {
+    const declared = new Map(params(parse('infra/main.bicep')).map((p) => [p.name, p]));
+    for (const name of ['environmentName', 'location', 'principalId']) expect(declared.has(name), name).toBe(true);
+    for (const name of ['managementPrimaryKey', 'managementSecondaryKey', 'keyEncryptionKey']) {
+      expect(declared.get(name)?.decorators, name).toContain('secure');
+    }
+    // Keys default to generated GUIDs, never to a literal; the encryption key has no default.
+    for (const name of ['managementPrimaryKey', 'managementSecondaryKey']) {
+      const value = declared.get(name)!.defaultValue!;
+      expect(value.type).toBe('string');
+      expect(value.namedChildren.every((c) => c?.type === 'interpolation' && /^\$\{newGuid\(\)\}$/.test(c.text))).toBe(true);
+    }
+    expect(declared.get('keyEncryptionKey')?.defaultValue).toBeUndefined();
+    expect(declared.get('apimServiceName')?.defaultValue?.text).toBe("'apim-lab'");
+    expect(declared.get('managementIdentifier')?.defaultValue?.text).toBe("'integration'");
+  });
+
+  it('outputs what azd and the README use, and no secret', () => {
+    const tree = parse('infra/main.bicep');
+    const outputs = descendants(tree.rootNode, 'output_declaration').map((o) => o.namedChildren[0]!.text);
+    expect(outputs).toEqual(
+      expect.arrayContaining(['AZURE_FUNCTION_APP_NAME', 'AZURE_FUNCTION_URL', 'AZURE_KEY_VAULT_NAME', 'AZURE_RESOURCE_GROUP']),
+    );
+    for (const file of files) {
+      const fileTree = parse(file);
+      const secureParams = params(fileTree).filter((p) => p.decorators.includes('secure')).map((p) => p.name);
+      for (const output of descendants(fileTree.rootNode, 'output_declaration')) {
+        const name = output.namedChildren[0]!.text;
+        expect(name, `${file}: ${name}`).not.toMatch(/(key|secret|password)$|connection_?string/i);
+        const identifiers = descendants(output, 'identifier').map((i) => i.text);
+        for (const secure of secureParams) expect(identifiers, `${file}: ${name} uses ${secure}`).not.toContain(secure);
+      }
+    }
+  });
+});
+
+describe('resources.bicep security properties', () => {
+  const tree = () => parse('infra/resources.bicep');
+
+  it('storage account: no shared keys, no public blobs, TLS 1.2, HTTPS only', () => {
+    const accounts = resourcesOfType(tree(), 'Microsoft.Storage/storageAccounts@');
+    expect(accounts).toHaveLength(1);
+    const props = property(accounts[0]!.body, 'properties');
+    expect(property(props, 'allowSharedKeyAccess')?.text).toBe('false');
+    expect(property(props, 'allowBlobPublicAccess')?.text).toBe('false');
+    expect(stringValue(property(props, 'minimumTlsVersion'))).toBe('TLS1_2');
+    expect(property(props, 'supportsHttpsTrafficOnly')?.text).toBe('true');
+  });
+
+  it('function app: Flex Consumption, node 20, HTTPS only, TLS 1.2, no FTP, identity for Key Vault references', () => {
+    const [plan] = resourcesOfType(tree(), 'Microsoft.Web/serverfarms@');
+    expect(stringValue(propertyPath(plan?.body, 'sku', 'name'))).toBe('FC1');
+    expect(stringValue(propertyPath(plan?.body, 'sku', 'tier'))).toBe('FlexConsumption');
+
+    const sites = resourcesOfType(tree(), 'Microsoft.Web/sites@');
+    expect(sites).toHaveLength(1);
+    const site = sites[0]!.body;
+    const props = property(site, 'properties');
+    expect(property(props, 'httpsOnly')?.text).toBe('true');
+    expect(stringValue(propertyPath(props, 'siteConfig', 'minTlsVersion'))).toBe('1.2');
+    expect(stringValue(propertyPath(props, 'siteConfig', 'ftpsState'))).toBe('Disabled');
+    expect(property(props, 'keyVaultReferenceIdentity')?.text).toBe('identity.id');
+    expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'name'))).toBe('node');
+    expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'version'))).toBe('20');
+    expect(stringValue(propertyPath(props, 'functionAppConfig', 'deployment', 'storage', 'type'))).toBe('blobContainer');
+    expect(stringValue(propertyPath(props, 'functionAppConfig', 'deployment', 'storage', 'authentication', 'type'))).toBe(
+      'UserAssignedIdentity',
+    );
+    expect(keysOf(propertyPath(props, 'functionAppConfig', 'scaleAndConcurrency'))).toEqual(
+      expect.arrayContaining(['maximumInstanceCount', 'instanceMemoryMB']),
+    );
+    expect(stringValue(propertyPath(site, 'identity', 'type'))).toBe('UserAssigned');
+
+    // Basic-auth publishing (FTP and SCM) is switched off.
+    const policies = resourcesOfType(tree(), 'basicPublishingCredentialsPolicies');
+    expect(policies.map((p) => stringValue(property(p.body, 'name'))).sort()).toEqual(['ftp', 'scm']);
+    for (const policy of policies) expect(propertyPath(policy.body, 'properties', 'allow')?.text).toBe('false');
+  });
+
+  it('app settings: every name the app reads, identity-based storage, keys as Key Vault references', () => {
+    const [appSettings] = resourcesOfType(tree(), 'config').filter((r) => stringValue(property(r.body, 'name')) === 'appsettings');
+    const settings = property(appSettings?.body, 'properties');
+    const names = keysOf(settings);
+    const required = [
+      'AzureWebJobsStorage__credential',
+      'AzureWebJobsStorage__clientId',
+      'CatalogStorage__tableServiceUri',
+      'CatalogStorage__clientId',
+      'MANAGEMENT_IDENTIFIER',
+      'MANAGEMENT_PRIMARY_KEY',
+      'MANAGEMENT_SECONDARY_KEY',
+      'KEY_ENCRYPTION_KEY',
+      'AZURE_SUBSCRIPTION_ID',
+      'AZURE_RESOURCE_GROUP',
+      'APIM_SERVICE_NAME',
+      'APPLICATIONINSIGHTS_CONNECTION_STRING',
+      'APPLICATIONINSIGHTS_AUTHENTICATION_STRING',
+    ];
+    expect(names).toEqual(expect.arrayContaining(required));
+    expect(names.some((n) => /^AzureWebJobsStorage__(accountName|blobServiceUri)$/.test(n))).toBe(true);
+    // No connection string (it would need a shared key); no settings Flex Consumption rejects.
+    expect(names).not.toContain('AzureWebJobsStorage');
+    expect(names).not.toContain('CatalogStorage');
+    for (const banned of ['FUNCTIONS_WORKER_RUNTIME', 'FUNCTIONS_EXTENSION_VERSION', 'WEBSITE_RUN_FROM_PACKAGE', 'WEBSITE_NODE_DEFAULT_VERSION']) {
+      expect(names).not.toContain(banned);
+    }
+
+    expect(stringValue(property(settings, 'AzureWebJobsStorage__credential'))).toBe('managedidentity');
+    expect(property(settings, 'CatalogStorage__clientId')?.text).toBe('identity.properties.clientId');
+    expect(property(settings, 'CatalogStorage__tableServiceUri')?.text).toBe('storage.properties.primaryEndpoints.table');
+    for (const name of ['MANAGEMENT_PRIMARY_KEY', 'MANAGEMENT_SECONDARY_KEY', 'KEY_ENCRYPTION_KEY']) {
+      expect(property(settings, name)?.text, name).toMatch(/^'@Microsoft\.KeyVault\(SecretUri=\$\{keyVault::\w+\.properties\.secretUri\}\)'$/);
+    }
+    expect(property(settings, 'AZURE_SUBSCRIPTION_ID')?.text).toBe('subscription().subscriptionId');
+    expect(property(settings, 'AZURE_RESOURCE_GROUP')?.text).toBe('resourceGroup().name');
+    expect(property(settings, 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING')?.text).toMatch(/Authorization=AAD/);
+  });
+
+  it('Key Vault in RBAC mode holds the three secrets', () => {
+    const [vault] = resourcesOfType(tree(), 'Microsoft.KeyVault/vaults@');
+    expect(propertyPath(vault?.body, 'properties', 'enableRbacAuthorization')?.text).toBe('true');
+    const secrets = resourcesOfType(tree(), 'secrets').map((s) => stringValue(property(s.body, 'name')));
+    expect(secrets.sort()).toEqual(['key-encryption-key', 'management-primary-key', 'management-secondary-key']);
+    // Secret values come from secure parameters only.
+    for (const secret of resourcesOfType(tree(), 'secrets')) {
+      expect(propertyPath(secret.body, 'properties', 'value')?.type).toBe('identifier');
+    }
+  });
+
+  it('gives the identity the storage, Key Vault and monitoring roles', () => {
+    const roleIds = new Map(
+      descendants(tree().rootNode, 'variable_declaration')
+        .filter((v) => v.namedChildren[0]?.text === 'roles')
+        .flatMap((v) => v.namedChildren[1]!.namedChildren.map((p) => [propertyKey(p!)!, stringValue(p!.namedChildren[1])!])),
+    );
+    // Built-in role definition ids, as Azure publishes them.
+    expect(Object.fromEntries(roleIds)).toEqual({
+      storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+      storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+      storageTableDataContributor: '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+      keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6',
+      monitoringMetricsPublisher: '3913510d-42f4-4e42-8a64-420c390055eb',
+    });
+    const assigned = resourcesOfType(tree(), 'Microsoft.Authorization/roleAssignments@')
+      .filter((a) => propertyPath(a.body, 'properties', 'principalId')?.text === 'identity.properties.principalId')
+      .map((a) => propertyPath(a.body, 'properties', 'roleDefinitionId')?.text.match(/roles\.(\w+)/)?.[1]);
+    expect(assigned.sort()).toEqual([...roleIds.keys()].sort());
+  });
+
+  it('tags every resource with a location, and the function app with azd-service-name: api', () => {
+    for (const resource of resources(tree())) {
+      if (property(resource.body, 'location')) expect(property(resource.body, 'tags'), resource.symbol).toBeDefined();
+    }
+    const [site] = resourcesOfType(tree(), 'Microsoft.Web/sites@');
+    const serviceTag = descendants(property(site!.body, 'tags')!, 'object_property').find((p) => propertyKey(p) === 'azd-service-name');
+    expect(stringValue(serviceTag?.namedChildren[1])).toBe('api');
+  });
+});
+
+describe('main.parameters.json', () => {
+  const parameters = JSON.parse(read('infra/main.parameters.json')) as {
+    $schema: string;
+    contentVersion: string;
+    parameters: Record<string, { value: unknown }>;
+  };
+
+  it('is a deployment parameters file mapping azd environment values', () => {
+    expect(parameters.$schema).toMatch(/deploymentParameters\.json#$/);
+    expect(parameters.contentVersion).toBe('1.0.0.0');
+    expect(parameters.parameters.environmentName?.value).toBe('${AZURE_ENV_NAME}');
+    expect(parameters.parameters.location?.value).toBe('${AZURE_LOCATION}');
+    expect(parameters.parameters.principalId?.value).toBe('${AZURE_PRINCIPAL_ID}');
+    expect(parameters.parameters.managementPrimaryKey?.value).toBe('${MANAGEMENT_PRIMARY_KEY}');
+    expect(parameters.parameters.managementSecondaryKey?.value).toBe('${MANAGEMENT_SECONDARY_KEY}');
+    expect(parameters.parameters.keyEncryptionKey?.value).toBe('${KEY_ENCRYPTION_KEY}');
+  });
+
+  it('names only parameters of main.bicep, and gives every required one a value', () => {
+    const declared = params(parse('infra/main.bicep'));
+    const names = declared.map((p) => p.name);
+    for (const name of Object.keys(parameters.parameters)) expect(names, name).toContain(name);
+    for (const p of declared.filter((d) => !d.defaultValue)) expect(parameters.parameters, p.name).toHaveProperty(p.name);
+  });
+
+  it('passes secure parameters only as ${VAR} references', () => {
+    for (const p of params(parse('infra/main.bicep')).filter((d) => d.decorators.includes('secure'))) {
+      const value = parameters.parameters[p.name]?.value;
+      if (value !== undefined) expect(value, p.name).toMatch(/^\$\{[A-Z0-9_]+\}$/);
+    }
+  });
+});
+
+describe('azure.yaml', () => {
+  const yaml = readYamlSubset(read('azure.yaml'));
+
+  it('declares one function service "api" built from the repository root', () => {
+    expect(at(yaml, 'name')).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
+    const services = at(yaml, 'services') as YamlMap;
+    expect(Object.keys(services)).toEqual(['api']);
+    expect(at(services, 'api', 'project')).toBe('.');
+    expect(['js', 'ts']).toContain(at(services, 'api', 'language'));
+    expect(at(services, 'api', 'host')).toBe('function');
+  });
+
+  it('builds before packaging and deploys the local build', () => {
+    for (const os of ['posix', 'windows']) {
+      expect(at(yaml, 'services', 'api', 'hooks', 'prepackage', os, 'run')).toBe('npm run build');
+    }
+    // .funcignore leaves src/ and tsconfig.json out: a remote build would have nothing to compile.
+    expect(at(yaml, 'services', 'api', 'remoteBuild')).toBe('false');
+    const funcignore = read('.funcignore').split(/\r?\n/).map((l) => l.trim());
+    expect(funcignore).not.toContain('node_modules');
+    expect(funcignore).not.toContain('node_modules/');
+    expect(funcignore).not.toContain('dist/');
+  });
+
+  it('runs the secrets hook before provisioning', () => {
+    for (const os of ['posix', 'windows']) {
+      expect(at(yaml, 'hooks', 'preprovision', os, 'run')).toBe('node infra/hooks/ensure-secrets.mjs');
+    }
+  });
+
+  it('the reader refuses YAML it does not understand', () => {
+    expect(() => readYamlSubset('services:\n  - api\n')).toThrow(/azure\.yaml:2/);
+    expect(() => readYamlSubset('a:\n   b: c\n')).toThrow(/indentation/);
+  });
+});
+
+describe('no secret literal in the deployment files', () => {
+  const deploymentFiles = [...files, 'infra/main.parameters.json', 'azure.yaml', 'infra/hooks/ensure-secrets.mjs', 'infra/README.md'];
+  const knownRoleIds = new Set([
+    'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
+    '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
+    '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3',
+    '4633458b-17de-408a-b874-0445c86b69e6',
+    '3913510d-42f4-4e42-8a64-420c390055eb',
+  ]);
+
+  it.each(deploymentFiles)('%s', (file) => {
+    const text = read(file);
+    // Connection strings and SAS tokens carry keys.
+    expect(text).not.toMatch(/AccountKey=|SharedAccessSignature=|sig=[A-Za-z0-9%]{20,}|InstrumentationKey=[0-9a-f-]{36}/i);
+    // Long base64 or hex runs look like keys.
+    expect(text).not.toMatch(/(?<![A-Za-z0-9+/])[A-Za-z0-9+/]{40,}={0,2}(?![A-Za-z0-9+/=])/);
+    expect(text).not.toMatch(/(?<![0-9a-f])[0-9a-f]{32}(?![0-9a-f])/i);
+    // GUIDs only where they are public role definition ids.
+    for (const guid of text.match(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi) ?? []) {
+      expect(knownRoleIds.has(guid.toLowerCase()), `${file}: ${guid}`).toBe(true);
+    }
+  });
+});
+
+describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
+  /** Runs the hook with a stand-in `azd` that records its arguments. */
+  function runHook(env: Record<string, string>): { status: number; calls: string[][]; output: string } {
+    const dir = mkdtempSync(path.join(tmpdir(), 'azd-hook-'));
+    try {
+      const log = path.join(dir, 'calls.jsonl');
+      const fakeAzd = path.join(dir, 'azd');
+      writeFileSync(
+        fakeAzd,
+        `#!${process.execPath}\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
+      );
+      chmodSync(fakeAzd, 0o755);
+      let status = 0;
+      let output = '';
+      try {
+        output = execFileSync(process.execPath, [path.join(infraDir, 'hooks/ensure-secrets.mjs')], {
+          env: { PATH: `${dir}${path.delimiter}${process.env.PATH ?? ''}`, ...env },
+          encoding: 'utf8',
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+      } catch (error) {
+        const failure = error as { status: number; stdout: string; stderr: string };
+        status = failure.status;
+        output = failure.stdout + failure.stderr;
+      }
+      let calls: string[][] = [];
+      try {
+        calls = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as string[]);
+      } catch {
+        calls = [];
+      }
+      return { status, calls, output };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
+  it.skipIf(process.platform === 'win32')('generates the missing secrets once, in the expected formats, without printing them', () => {
+    const { status, calls, output } = runHook({});
+    expect(status).toBe(0);
+    expect(calls.map((c) => c.slice(0, 3))).toEqual([
+      ['env', 'set', 'MANAGEMENT_PRIMARY_KEY'],
+      ['env', 'set', 'MANAGEMENT_SECONDARY_KEY'],
+      ['env', 'set', 'KEY_ENCRYPTION_KEY'],
+    ]);
+    const [primary, secondary, encryption] = calls.map((c) => c[3]!);
+    expect(Buffer.from(primary!, 'base64')).toHaveLength(64);
+    expect(secondary).not.toBe(primary);
+    expect(encryption).toMatch(/^[A-Za-z0-9+/]{43}=$/);
+    expect(Buffer.from(encryption!, 'base64')).toHaveLength(32);
+    for (const value of [primary, secondary, encryption]) expect(output).not.toContain(value);
+  });
+
+  it.skipIf(process.platform === 'win32')('keeps values the environment already has', () => {
+    const { status, calls } = runHook({
+      MANAGEMENT_PRIMARY_KEY: 'existing-primary',
+      MANAGEMENT_SECONDARY_KEY: 'existing-secondary',
+      KEY_ENCRYPTION_KEY: Buffer.alloc(32, 7).toString('base64'),
+    });
+    expect(status).toBe(0);
+    expect(calls).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('refuses a malformed encryption key instead of replacing it', () => {
+    const { status, calls, output } = runHook({
+      MANAGEMENT_PRIMARY_KEY: 'p',
+      MANAGEMENT_SECONDARY_KEY: 's',
+      KEY_ENCRYPTION_KEY: 'too-short',
+    });
+    expect(status).toBe(1);
+    expect(calls).toEqual([]);
+    expect(output).toMatch(/KEY_ENCRYPTION_KEY .* not base64 of 32 bytes/);
+    expect(output).not.toContain('too-short');
+  });
+});
