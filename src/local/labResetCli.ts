@@ -1,0 +1,36 @@
+/**
+ * `npm run lab:reset`: puts the catalog back to the broken scenario-3 lab.
+ * Uses the same settings as `npm start` (local.settings.json, real variables win);
+ * starts Azurite for the duration when the development storage is not running.
+ * A running lab host picks the change up within its poll interval.
+ */
+import { resolve } from 'node:path';
+import { CatalogStore } from '../catalog/catalogStore';
+import { catalogConnectionFromEnv, createTableClient } from '../catalog/connection';
+import { diagnoseLab } from '../lab/diagnosis';
+import { resetLab } from '../lab/reset';
+import { loadLocalSettings } from './localSettings';
+import { createConsoleLogger } from './log';
+import { ensureDevelopmentStorage } from './storage';
+
+const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+
+async function main(): Promise<void> {
+  loadLocalSettings(PROJECT_ROOT);
+  process.env.WEBSITE_HOSTNAME ??= `localhost:${process.env.PORT || 7071}`;
+  const azurite = await ensureDevelopmentStorage(PROJECT_ROOT, process.env, createConsoleLogger('warning'));
+  try {
+    const store = new CatalogStore({ client: createTableClient(catalogConnectionFromEnv()), pollIntervalMs: 0, log: () => {} });
+    await store.ensureStarted();
+    const version = await resetLab(store);
+    const state = diagnoseLab(store.index);
+    process.stdout.write(`Lab reset to the seeded scenario-3 state (catalog version ${version}): ${state.status}, ${state.findings.length} findings.\n`);
+  } finally {
+    await azurite?.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`lab:reset failed: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});
