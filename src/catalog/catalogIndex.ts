@@ -27,7 +27,10 @@ export interface KeyMatch {
   which: 'primary' | 'secondary';
 }
 
-/** Fixed-size digest used to index keys: map lookups then never branch on key bytes. */
+/**
+ * Fixed-size digest used to index keys: map lookups then never branch on key
+ * bytes. Stores pass a keyed digest (HMAC); this plain one serves tests.
+ */
 export function keyDigest(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('base64');
 }
@@ -51,6 +54,8 @@ const pathDepth = (path: string) => (path === '' ? 0 : path.split('/').length);
  * Built and kept current by the catalog store; read by the gateway and management.
  */
 export class CatalogIndex implements CatalogView {
+  constructor(private readonly digest: (key: string) => string = keyDigest) {}
+
   version = -1;
   maxApiPathSegments = 0;
   /** Catalog version at which each record (by storage row key) was last written: its ETag. */
@@ -97,7 +102,7 @@ export class CatalogIndex implements CatalogView {
   }
 
   subscriptionByKey(key: string): KeyMatch | undefined {
-    const match = this.keys.get(keyDigest(key));
+    const match = this.keys.get(this.digest(key));
     if (!match) return undefined;
     const stored = match.which === 'primary' ? match.subscription.primaryKey : match.subscription.secondaryKey;
     return safeEqual(stored, key) ? match : undefined;
@@ -210,8 +215,8 @@ export class CatalogIndex implements CatalogView {
   putSubscription(subscription: Subscription): void {
     this.deleteSubscription(subscription.id);
     this.subscriptions.set(subscription.id, subscription);
-    this.keys.set(keyDigest(subscription.primaryKey), { subscription, which: 'primary' });
-    this.keys.set(keyDigest(subscription.secondaryKey), { subscription, which: 'secondary' });
+    this.keys.set(this.digest(subscription.primaryKey), { subscription, which: 'primary' });
+    this.keys.set(this.digest(subscription.secondaryKey), { subscription, which: 'secondary' });
   }
 
   deleteSubscription(id: string): void {
@@ -219,7 +224,7 @@ export class CatalogIndex implements CatalogView {
     if (!previous) return;
     this.subscriptions.delete(id);
     for (const key of [previous.primaryKey, previous.secondaryKey]) {
-      const digest = keyDigest(key);
+      const digest = this.digest(key);
       if (this.keys.get(digest)?.subscription.id === id) this.keys.delete(digest);
     }
   }

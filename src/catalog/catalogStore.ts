@@ -1,6 +1,7 @@
 import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
 import { CatalogIndex, type CatalogView, type KeyMatch } from './catalogIndex';
 import type { Api, Operation, Product } from './records';
+import { keyProtectorFromEnv, type KeyProtector } from './keyProtector';
 import {
   CATALOG_PARTITION,
   VERSION_ROW,
@@ -24,6 +25,8 @@ export interface CatalogStoreOptions {
   seed?: () => CatalogRecord[];
   /** Where operational messages go. Never given keys. */
   log?: (message: string) => void;
+  /** Seals subscription keys at rest; default from `KEY_ENCRYPTION_KEY`. */
+  keys?: KeyProtector;
 }
 
 /** Thrown when storage cannot be reached or keeps refusing a write. */
@@ -128,10 +131,13 @@ function statusOf(error: unknown): number | undefined {
  */
 export class CatalogStore {
   /** The current index. Replaced whole on a full reload; patched in place otherwise. */
-  index = new CatalogIndex();
+  index: CatalogIndex;
   readonly view: CatalogView = new LiveCatalogView(this);
 
   private readonly client: TableClient;
+  private readonly keys: KeyProtector;
+  /** Subscriptions found with plaintext keys (written before sealing): sealed at start. */
+  private plaintext = new Set<string>();
   private readonly pollIntervalMs: number;
   private readonly seed?: () => CatalogRecord[];
   private readonly log: (message: string) => void;
@@ -142,17 +148,20 @@ export class CatalogStore {
   private refreshing: Promise<void> | undefined;
   private writeQueue: Promise<unknown> = Promise.resolve();
   private healthy = true;
+  private ready = false;
 
   constructor(options: CatalogStoreOptions) {
     this.client = options.client;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.seed = options.seed;
     this.log = options.log ?? ((message) => console.log(message));
+    this.keys = options.keys ?? keyProtectorFromEnv();
+    this.index = new CatalogIndex(this.keys.digest);
   }
 
-  /** True once the catalog has been loaded from storage at least once. */
+  /** True once the catalog has been loaded (and seeded, when empty) at least once. */
   get isReady(): boolean {
-    return this.index.version >= 0;
+    return this.ready;
   }
 
   get tableName(): string {
@@ -187,6 +196,7 @@ export class CatalogStore {
       if (statusOf(error) !== 409) throw error;
     }
     await this.reloadAll();
+    if (this.plaintext.size > 0) await this.sealPlaintextKeys();
     if (this.seed && this.index.isEmpty) {
       const seed = this.seed;
       await this.mutate((index) => (index.isEmpty ? { changes: seed().map((put) => ({ put })), value: undefined } : { changes: [], value: undefined }));
@@ -195,6 +205,21 @@ export class CatalogStore {
       this.timer = setInterval(() => void this.poll(), this.pollIntervalMs);
       this.timer.unref();
     }
+    this.ready = true;
+  }
+
+  /** Writes again, sealed, the subscriptions whose keys were found in plaintext. */
+  private async sealPlaintextKeys(): Promise<void> {
+    const ids = [...this.plaintext];
+    await this.mutate((index) => ({
+      changes: ids.flatMap((id) => {
+        const value = index.getSubscription(id);
+        return value ? [{ put: { kind: 'subscription' as const, value } }] : [];
+      }),
+      value: undefined,
+    }));
+    this.log(`catalog: sealed the plaintext keys of ${ids.length} subscription(s)`);
+    this.plaintext.clear();
   }
 
   /** Stops polling. The index stays readable. */
@@ -256,7 +281,7 @@ export class CatalogStore {
   private async readRow(rowKey: string) {
     try {
       const entity = await this.client.getEntity<Record<string, unknown>>(CATALOG_PARTITION, rowKey);
-      const parsed = fromEntity(entity);
+      const parsed = fromEntity(entity, this.keys);
       if (parsed && 'error' in parsed) {
         this.log(`catalog: ignoring invalid ${parsed.error}`);
         return undefined;
@@ -282,19 +307,20 @@ export class CatalogStore {
   /** Reads every record into a fresh index and swaps it in. */
   private async reloadAll(): Promise<void> {
     const meta = await this.readVersionRow();
-    const index = new CatalogIndex();
+    const index = new CatalogIndex(this.keys.digest);
     const pages = this.client.listEntities<Record<string, unknown>>({
       queryOptions: { filter: `PartitionKey eq '${CATALOG_PARTITION}'` },
     });
     const records: { record: CatalogRecord; rev: number }[] = [];
     for await (const entity of pages) {
-      const parsed = fromEntity(entity);
+      const parsed = fromEntity(entity, this.keys);
       if (!parsed) continue;
       if ('error' in parsed) {
         this.log(`catalog: ignoring invalid ${parsed.error}`);
         continue;
       }
       records.push(parsed);
+      if (parsed.plaintextKeys && parsed.record.kind === 'subscription') this.plaintext.add(parsed.record.value.id);
     }
     // Parents before children, so links and operations find their API and product.
     const order = { api: 0, product: 1, operation: 2, link: 3, subscription: 4 } as const;
@@ -357,7 +383,7 @@ export class CatalogStore {
       if (seen.has(row)) throw new Error(`one change touches row ${row} twice`);
       seen.add(row);
       rows.push(row);
-      if ('put' in change) actions.push(['upsert', toEntity(change.put, version), 'Replace']);
+      if ('put' in change) actions.push(['upsert', toEntity(change.put, version, this.keys), 'Replace']);
       else actions.push(['delete', { partitionKey: CATALOG_PARTITION, rowKey: row }]);
     }
     const meta = await this.readVersionRow();

@@ -1,4 +1,5 @@
 import type { TableEntity } from '@azure/data-tables';
+import { isSealed, type KeyProtector } from './keyProtector';
 import {
   apiSchema,
   operationSchema,
@@ -92,8 +93,22 @@ export function refOfRowKey(rowKey: string): RecordRef | undefined {
 /** Table Storage keeps at most 64 KiB per string property; stay well below it. */
 const CHUNK = 30_000;
 
-export function toEntity(record: CatalogRecord, version: number): TableEntity<Record<string, unknown>> {
-  const json = JSON.stringify(record.value);
+/** What the two key slots of a subscription are bound to when sealed. */
+const keyContext = (subscriptionId: string, slot: 'primary' | 'secondary') => `subscription:${subscriptionId}:${slot}`;
+
+/** The record as stored: subscription keys sealed, never in plaintext. */
+function storedValue(record: CatalogRecord, keys: KeyProtector): unknown {
+  if (record.kind !== 'subscription') return record.value;
+  const s = record.value;
+  return {
+    ...s,
+    primaryKey: keys.seal(s.primaryKey, keyContext(s.id, 'primary')),
+    secondaryKey: keys.seal(s.secondaryKey, keyContext(s.id, 'secondary')),
+  };
+}
+
+export function toEntity(record: CatalogRecord, version: number, keys: KeyProtector): TableEntity<Record<string, unknown>> {
+  const json = JSON.stringify(storedValue(record, keys));
   const entity: TableEntity<Record<string, unknown>> = {
     partitionKey: CATALOG_PARTITION,
     rowKey: rowKeyOf(refOf(record)),
@@ -109,10 +124,12 @@ export interface StoredRecord {
   record: CatalogRecord;
   /** Catalog version at which this record was last written: its ETag. */
   rev: number;
+  /** A subscription written before keys were sealed: to be written again. */
+  plaintextKeys?: boolean;
 }
 
 /** Parses a stored row; rows that fail validation are reported, not trusted. */
-export function fromEntity(entity: Record<string, unknown>): StoredRecord | { error: string } | undefined {
+export function fromEntity(entity: Record<string, unknown>, keys: KeyProtector): StoredRecord | { error: string } | undefined {
   const kind = entity.kind;
   if (typeof kind !== 'string' || !(kind in schemas)) return undefined;
   const chunks = typeof entity.chunks === 'number' ? entity.chunks : 1;
@@ -128,8 +145,27 @@ export function fromEntity(entity: Record<string, unknown>): StoredRecord | { er
   } catch {
     return { error: `row ${String(entity.rowKey)}: data is not JSON` };
   }
+  let plaintextKeys = false;
+  if (kind === 'subscription' && raw && typeof raw === 'object') {
+    const s = raw as Record<string, unknown>;
+    for (const slot of ['primary', 'secondary'] as const) {
+      const value = s[`${slot}Key`];
+      if (typeof value !== 'string') continue;
+      if (!isSealed(value)) {
+        plaintextKeys = true;
+        continue;
+      }
+      try {
+        s[`${slot}Key`] = keys.open(value, keyContext(String(s.id), slot));
+      } catch (error) {
+        return { error: `row ${String(entity.rowKey)}: ${(error as Error).message}` };
+      }
+    }
+  }
   const parsed = schemas[kind as RecordKind].safeParse(raw);
   if (!parsed.success) return { error: `row ${String(entity.rowKey)}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
   const rev = typeof entity.rev === 'number' ? entity.rev : 0;
-  return { record: { kind, value: parsed.data } as CatalogRecord, rev };
+  const result: StoredRecord = { record: { kind, value: parsed.data } as CatalogRecord, rev };
+  if (plaintextKeys) result.plaintextKeys = true;
+  return result;
 }

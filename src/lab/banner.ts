@@ -1,5 +1,6 @@
 import { CatalogStore } from '../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../catalog/connection';
+import { keyProtectorFromEnv } from '../catalog/keyProtector';
 import { createSasToken, managementSettingsFromEnv } from '../management';
 import { diagnoseLab } from './diagnosis';
 import { ECHO_API_ID, HARD_CODED_KEY, labSeed } from './seed';
@@ -34,6 +35,7 @@ export async function labBanner(baseUrl: string, env: NodeJS.ProcessEnv = proces
     pollIntervalMs: 0,
     seed: /^(false|0|no)$/i.test(env.SEED_LAB ?? '') ? undefined : () => labSeed(env),
     log: () => {},
+    keys: keyProtectorFromEnv(env),
   });
   await store.ensureStarted();
   const state = diagnoseLab(store.index);

@@ -7,11 +7,12 @@ import { LOCAL_SETTINGS_FILE, isPlainObject, parseJsonFile } from './localSettin
 const GENERATED: Record<string, () => string> = {
   MANAGEMENT_PRIMARY_KEY: () => randomBytes(64).toString('base64'),
   MANAGEMENT_SECONDARY_KEY: () => randomBytes(64).toString('base64'),
+  KEY_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
 };
 
 /**
  * Makes sure `local.settings.json` exists (copied from the sample) and holds
- * management keys, unless the environment already supplies everything. Returns
+ * management keys and the key that seals subscription keys at rest, unless the environment already supplies everything. Returns
  * the names it generated (never the values).
  */
 export function bootstrapLocalSettings(projectRoot: string, env: NodeJS.ProcessEnv = process.env): string[] {

@@ -52,6 +52,7 @@ describe('lab banner', () => {
       ...env,
       CatalogStorage: inject('azuriteConnectionString'),
       CATALOG_TABLE_NAME: uniqueTableName(),
+      KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY,
       MANAGEMENT_PRIMARY_KEY: key,
     });
     expect(text).toContain('Lab state:   broken');
@@ -67,6 +68,7 @@ describe('lab banner', () => {
       ...env,
       CatalogStorage: inject('azuriteConnectionString'),
       CATALOG_TABLE_NAME: uniqueTableName(),
+      KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY,
     });
     expect(text).toContain('No management keys are configured');
     expect(text).not.toContain('SharedAccessSignature uid=');

@@ -17,11 +17,12 @@ const read = (dir: string) => JSON.parse(readFileSync(join(dir, 'local.settings.
 describe('local settings bootstrap', () => {
   it('creates local.settings.json from the sample with two distinct generated management keys', () => {
     const dir = project({ 'local.settings.sample.json': sample });
-    expect(bootstrapLocalSettings(dir, {})).toEqual(['MANAGEMENT_PRIMARY_KEY', 'MANAGEMENT_SECONDARY_KEY']);
+    expect(bootstrapLocalSettings(dir, {})).toEqual(['MANAGEMENT_PRIMARY_KEY', 'MANAGEMENT_SECONDARY_KEY', 'KEY_ENCRYPTION_KEY']);
     const values = read(dir).Values;
     expect(values.CatalogStorage).toBe('UseDevelopmentStorage=true');
     expect(Buffer.from(values.MANAGEMENT_PRIMARY_KEY, 'base64')).toHaveLength(64);
     expect(values.MANAGEMENT_PRIMARY_KEY).not.toBe(values.MANAGEMENT_SECONDARY_KEY);
+    expect(Buffer.from(values.KEY_ENCRYPTION_KEY, 'base64')).toHaveLength(32);
   });
 
   it('generates keys once: a second start keeps them', () => {
@@ -34,7 +35,7 @@ describe('local settings bootstrap', () => {
 
   it('adds only the missing key to an existing file and keeps the rest of it', () => {
     const dir = project({ 'local.settings.json': { IsEncrypted: false, Values: { MANAGEMENT_PRIMARY_KEY: 'mine', Other: 'x' }, Host: { LocalHttpPort: 7072 } } });
-    expect(bootstrapLocalSettings(dir, {})).toEqual(['MANAGEMENT_SECONDARY_KEY']);
+    expect(bootstrapLocalSettings(dir, {})).toEqual(['MANAGEMENT_SECONDARY_KEY', 'KEY_ENCRYPTION_KEY']);
     const settings = read(dir);
     expect(settings.Values.MANAGEMENT_PRIMARY_KEY).toBe('mine');
     expect(settings.Values.Other).toBe('x');
@@ -43,7 +44,7 @@ describe('local settings bootstrap', () => {
 
   it('writes nothing when the environment already supplies storage and keys', () => {
     const dir = project({ 'local.settings.sample.json': sample });
-    const env = { CatalogStorage: 'UseDevelopmentStorage=true', MANAGEMENT_PRIMARY_KEY: 'a', MANAGEMENT_SECONDARY_KEY: 'b' };
+    const env = { CatalogStorage: 'UseDevelopmentStorage=true', MANAGEMENT_PRIMARY_KEY: 'a', MANAGEMENT_SECONDARY_KEY: 'b', KEY_ENCRYPTION_KEY: 'k' };
     expect(bootstrapLocalSettings(dir, env)).toEqual([]);
     expect(existsSync(join(dir, 'local.settings.json'))).toBe(false);
   });
