@@ -2,6 +2,7 @@ import { RestError, type TableClient, type TransactionAction } from '@azure/data
 import { CatalogIndex, type CatalogView, type KeyMatch } from './catalogIndex';
 import type { Api, Operation, Product } from './records';
 import { keyProtectorFromEnv, type KeyProtector } from './keyProtector';
+import { registerSecretName, safeLog } from '../logging/sanitizer';
 import {
   CATALOG_PARTITION,
   VERSION_ROW,
@@ -80,6 +81,9 @@ export function applyChange(index: CatalogIndex, change: CatalogChange, version:
     switch (put.kind) {
       case 'api':
         index.putApi(put.value);
+        // A custom key name must be masked in logs like the default one.
+        registerSecretName(put.value.subscriptionKeyParameterNames.header);
+        registerSecretName(put.value.subscriptionKeyParameterNames.query);
         break;
       case 'operation':
         index.putOperation(put.value);
@@ -154,7 +158,7 @@ export class CatalogStore {
     this.client = options.client;
     this.pollIntervalMs = options.pollIntervalMs ?? 1000;
     this.seed = options.seed;
-    this.log = options.log ?? ((message) => console.log(message));
+    this.log = options.log ?? safeLog;
     this.keys = options.keys ?? keyProtectorFromEnv();
     this.index = new CatalogIndex(this.keys.digest);
   }

@@ -1,3 +1,4 @@
+import { sanitize } from '../logging/sanitizer';
 import type { CoreLogLevel } from './coreApi';
 
 /**
@@ -11,7 +12,7 @@ export interface HostLogger {
 
 const RANK: Record<CoreLogLevel, number> = { trace: 0, debug: 1, information: 2, warning: 3, error: 4, critical: 5, none: 6 };
 
-/** `[source] message`, warnings and errors to stderr, below `minLevel` dropped. */
+/** `[source] message`, sanitized; warnings and errors to stderr, below `minLevel` dropped. */
 export function createConsoleLogger(
   minLevel: CoreLogLevel = 'information',
   out: (line: string) => void = (line) => process.stdout.write(line),
@@ -20,7 +21,7 @@ export function createConsoleLogger(
   return {
     log(level, source, message) {
       if (level === 'none' || RANK[level] < RANK[minLevel]) return;
-      const line = `[${source}] ${message}\n`;
+      const line = `[${source}] ${sanitize(message)}\n`;
       (RANK[level] >= RANK.warning ? err : out)(line);
     },
   };

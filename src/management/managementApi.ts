@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { safeError } from '../logging/sanitizer';
 import {
   ArmError,
   internalError,
@@ -62,7 +63,7 @@ const API_VERSION = /^(\d{4})-(\d{2})-(\d{2})(-preview)?$/;
 export function createManagementApi(options: ManagementApiOptions): ManagementApi {
   const { store, settings } = options;
   const now = options.now ?? (() => new Date());
-  const log = options.log ?? ((message: string) => console.error(message));
+  const log = options.log ?? safeError;
   const storageTimeoutMs = options.storageTimeoutMs ?? 5000;
 
   async function dispatch(request: ManagementRequest, url: URL, method: string): Promise<ManagementResponse> {

@@ -1,6 +1,7 @@
 import { CatalogStore } from '../../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../../catalog/connection';
 import { labSeed } from '../../lab/seed';
+import { safeError } from '../../logging/sanitizer';
 
 /**
  * The composition root: one catalog store per process, shared by every function.
@@ -22,7 +23,7 @@ export function catalogStore(): CatalogStore {
       seed: seedLabEnabled() ? () => labSeed() : undefined,
     });
     store.ensureStarted().catch((error: unknown) => {
-      console.error(`Catalog not loaded yet (${connection.source}): ${error instanceof Error ? error.message : String(error)}`);
+      safeError(`Catalog not loaded yet (${connection.source}): ${error instanceof Error ? error.message : String(error)}`);
     });
   }
   return store;
