@@ -1,10 +1,11 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_ID, armError, harness, targets, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
   h = await harness();
 });
+afterAll(() => h?.close());
 
 const put = (id: string, properties: Record<string, unknown>) => h.call('PUT', `/apis/${id}`, { body: { properties } });
 const star = { 'If-Match': '*' };

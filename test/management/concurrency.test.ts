@@ -1,11 +1,12 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStore } from '../helpers/catalog';
-import { armError, harness, targets, type Harness } from './harness';
+import { armError, harness, memoryHarness, targets, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
   h = await harness();
 });
+afterAll(() => h?.close());
 
 /** Each resource with an ETag: where it lives, a valid body, and a PATCH that changes it. */
 const resources = [
@@ -80,8 +81,9 @@ describe.each(resources)('ETags of a $kind', (resource) => {
 
 describe('ETags across instances', () => {
   it('a write through another instance makes this one answer 412 for the old ETag', async () => {
-    // A second instance: its own store and management API over the same table.
-    const second = await harness({ store: testStore({ tableName: h.store.tableName }) });
+    // A second instance: its own store and management API over the same table, in memory
+    // (over the host, `h` is the host process and this second instance runs beside it).
+    const second = await memoryHarness({ store: testStore({ tableName: h.store.tableName }) });
     const created = await h.call('PUT', '/products/shared', { body: { properties: { displayName: 'Shared' } } });
     const changed = await second.call('PATCH', '/products/shared', { body: { properties: { displayName: 'Changed elsewhere' } }, headers: { 'If-Match': created.headers.ETag! } });
     expect(changed.status).toBe(200);

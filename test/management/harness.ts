@@ -1,20 +1,42 @@
+import { inject } from 'vitest';
 import type { CatalogStore } from '../../src/catalog/catalogStore';
 import { labSeed } from '../../src/lab/seed';
 import { createManagementApi, type ManagementApi, type ManagementApiOptions } from '../../src/management/managementApi';
 import { createSasToken } from '../../src/management/sasToken';
 import type { ManagementSettings } from '../../src/management/settings';
 import type { ManagementResponse } from '../../src/management/types';
-import { testStore } from '../helpers/catalog';
+import { testStore, uniqueTableName } from '../helpers/catalog';
+import { startHostProcess, type HostProcess } from '../helpers/localHost';
 
-/** Shared set-up of the management contract tests: a seeded store on Azurite and the core driven in memory. */
+/**
+ * Shared set-up of the management contract tests: a seeded store on Azurite, and
+ * the management API reached through one of two transports.
+ *
+ * - `memory` (default): the framework-free core, `createManagementApi(...).handle()`, called in process.
+ * - `host` (`MANAGEMENT_TRANSPORT=host`, the `management-host` vitest project):
+ *   the unchanged app on the local Functions host in a child process (one per
+ *   test file), every call over real HTTP. `store` is then a second CatalogStore
+ *   on the host's table, refreshed after every call, so index assertions see what
+ *   the host wrote to storage.
+ *
+ * Tests that need in-memory-only overrides (a fixed clock, other settings, a
+ * store of their own) use `memoryHarness()`, and are skipped over the host when
+ * they would only repeat an in-memory test.
+ */
+
+export type Transport = 'memory' | 'host';
+export const TRANSPORT: Transport = process.env.MANAGEMENT_TRANSPORT === 'host' ? 'host' : 'memory';
+export const hostMode = TRANSPORT === 'host';
 
 export const PRIMARY = 'primary-management-key-for-tests';
 export const SECONDARY = 'secondary-management-key-for-tests';
 export const SUB = '11111111-2222-3333-4444-555555555555';
 export const RG = 'lab-rg';
 export const SVC = 'lab-apim';
+/** The origin of in-memory calls. Over the host, use `h.origin`. */
 export const ORIGIN = 'http://localhost:7071';
 export const SERVICE_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/${SVC}`;
+/** The service URL of in-memory calls. Over the host, use `h.serviceUrl`. */
 export const SERVICE_URL = `${ORIGIN}/management${SERVICE_ID}`;
 export const API_VERSION = '2024-05-01';
 
@@ -49,29 +71,150 @@ export interface CallResult extends ManagementResponse {
 }
 
 export interface Harness {
+  transport: Transport;
   store: CatalogStore;
+  /** The management API: the core in memory, or a `handle()` that sends the request to the host over HTTP. */
   api: ManagementApi;
+  /** Where requests go: `ORIGIN` in memory, `http://127.0.0.1:<port>` over the host. */
+  origin: string;
+  /** `${origin}/management${SERVICE_ID}` */
+  serviceUrl: string;
+  /** The host process, over the host. */
+  host?: HostProcess;
   /** Calls `path` below the service (or an absolute URL). */
   call(method: string, path: string, options?: CallOptions): Promise<CallResult>;
+  /** Brings `store` up to what the API under test wrote (a no-op in memory, where it is the same store). */
+  sync(): Promise<void>;
   /** The index as plain data, to compare before and after a refused request. */
   snapshot(): string;
+  /** Stops the host (and the store's polling). */
+  close(): Promise<void>;
 }
 
-/** A store seeded with the lab, started, and the management API over it. */
-export async function harness(overrides: Partial<ManagementApiOptions> = {}, seeded = true): Promise<Harness> {
+/** The harness of this run's transport: the lab's seeded catalog and the management API over it. */
+export async function harness(): Promise<Harness> {
+  return hostMode ? hostHarness() : memoryHarness();
+}
+
+/** Always in memory: the core over a seeded store, with optional overrides (clock, settings, store). */
+export async function memoryHarness(overrides: Partial<ManagementApiOptions> = {}, seeded = true): Promise<Harness> {
   const store = overrides.store ?? testStore(seeded ? { seed: () => labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' }) } : {});
   await store.ensureStarted();
   const api = createManagementApi({ store, settings, log: () => {}, ...overrides });
   return {
+    transport: 'memory',
     store,
     api,
-    call: (method, path, options = {}) => call(api, method, path, options),
+    origin: ORIGIN,
+    serviceUrl: SERVICE_URL,
+    call: (method, path, options = {}) => callAt(api, SERVICE_URL, method, path, options),
+    sync: async () => {},
     snapshot: () => snapshot(store),
+    close: async () => store.stop(),
   };
 }
 
-export async function call(api: ManagementApi, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
-  let url = path.startsWith('http') ? path : `${SERVICE_URL}${path}`;
+let running: HostProcess | undefined;
+
+/** The local host on its own table of the shared Azurite, configured for this service and these keys. */
+async function hostHarness(): Promise<Harness> {
+  // One host per test file: each starts a process, and the suites must stay quick.
+  if (running) throw new Error('one host per test file: this file already started one');
+  const connectionString = inject('azuriteConnectionString');
+  const tableName = uniqueTableName('mgmt');
+  const host = await startHostProcess({
+    env: {
+      PORT: '0',
+      CatalogStorage: connectionString,
+      AzureWebJobsStorage: connectionString,
+      CATALOG_TABLE_NAME: tableName,
+      CATALOG_POLL_MS: '100',
+      AZURE_SUBSCRIPTION_ID: SUB,
+      AZURE_RESOURCE_GROUP: RG,
+      APIM_SERVICE_NAME: SVC,
+      MANAGEMENT_IDENTIFIER: undefined,
+      MANAGEMENT_PRIMARY_KEY: PRIMARY,
+      MANAGEMENT_SECONDARY_KEY: SECONDARY,
+      SEED_LAB: undefined,
+      // The host and `store` read the same table, so they seal subscription keys with the same key.
+      KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY,
+      // The host sets localhost:<port>, so the seeded Echo API calls this host's echo backend.
+      WEBSITE_HOSTNAME: undefined,
+    },
+  });
+  running = host;
+  try {
+    const origin = host.baseUrl;
+    const serviceUrl = `${origin}/management${SERVICE_ID}`;
+    const api = httpApi();
+    // The first call waits for the host's catalog, seeding included; only then is the table ready to read.
+    const ready = await callAt(api, serviceUrl, 'GET', '/products', {});
+    if (ready.status !== 200) throw new Error(`the host's management API answered ${ready.status}: ${ready.body}\n${host.output()}`);
+    const store = testStore({ tableName });
+    await store.ensureStarted();
+    return {
+      transport: 'host',
+      store,
+      api,
+      origin,
+      serviceUrl,
+      host,
+      async call(method, path, options = {}) {
+        const result = await callAt(api, serviceUrl, method, path, options);
+        await store.refresh();
+        return result;
+      },
+      sync: () => store.refresh(),
+      snapshot: () => snapshot(store),
+      async close() {
+        store.stop();
+        running = undefined;
+        await host.stop();
+      },
+    };
+  } catch (error) {
+    running = undefined;
+    await host.stop();
+    throw error;
+  }
+}
+
+const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
+
+/** A `ManagementApi` whose `handle()` sends the request, as is, over HTTP (fetch cannot set Host). */
+function httpApi(): ManagementApi {
+  return {
+    async handle(request) {
+      const headers = new Headers(request.headers);
+      const response = await fetch(request.url, {
+        method: request.method,
+        headers,
+        body: METHODS_WITHOUT_BODY.has(request.method.toUpperCase()) ? undefined : request.body,
+        redirect: 'manual',
+      });
+      const text = await response.text();
+      return { status: response.status, headers: caseInsensitive(response.headers), body: text === '' ? null : text };
+    },
+  };
+}
+
+/** HTTP header names arrive lower-cased: read them in any case, as `headers.ETag` in the tests. */
+function caseInsensitive(headers: Headers): Record<string, string> {
+  const plain: Record<string, string> = {};
+  for (const [name, value] of headers) plain[name] = value;
+  return new Proxy(plain, {
+    get: (target, name) => (typeof name === 'string' ? target[name.toLowerCase()] : undefined),
+    has: (target, name) => typeof name === 'string' && name.toLowerCase() in target,
+  });
+}
+
+/** Calls an in-memory `api` at the default `SERVICE_URL`. */
+export function call(api: ManagementApi, method: string, path: string, options: CallOptions = {}): Promise<CallResult> {
+  return callAt(api, SERVICE_URL, method, path, options);
+}
+
+async function callAt(api: ManagementApi, serviceUrl: string, method: string, path: string, options: CallOptions): Promise<CallResult> {
+  let url = path.startsWith('http') ? path : `${serviceUrl}${path}`;
   const params = [options.query, options.apiVersion === null ? undefined : `api-version=${options.apiVersion ?? API_VERSION}`]
     .filter((p) => p !== undefined && p !== '')
     .join('&');

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SERVICE_ID, armError, harness, targets, type Harness } from './harness';
 
 let h: Harness;
@@ -6,6 +6,7 @@ beforeAll(async () => {
   h = await harness();
   await h.call('PUT', '/apis/shop', { body: { properties: { displayName: 'Shop', path: 'shop' } } });
 });
+afterAll(() => h?.close());
 
 const put = (id: string, properties: Record<string, unknown>, api = 'shop') => h.call('PUT', `/apis/${api}/operations/${id}`, { body: { properties } });
 const star = { 'If-Match': '*' };

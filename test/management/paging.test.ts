@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ORIGIN, harness, targets, type Harness } from './harness';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { harness, targets, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -8,6 +8,7 @@ beforeAll(async () => {
     await h.call('PUT', `/products/page-${i}`, { body: { properties: { displayName: `Page ${i}` } } });
   }
 });
+afterAll(() => h?.close());
 
 describe('paging with $top and $skip', () => {
   it('answers pages with the total count and an absolute nextLink that can be followed to the end', async () => {
@@ -29,7 +30,8 @@ describe('paging with $top and $skip', () => {
     expect(seen).toEqual(all.value.map((p: { name: string }) => p.name));
     expect(links).toHaveLength(2);
     for (const link of links) {
-      expect(link.startsWith(`${ORIGIN}/management/subscriptions/`)).toBe(true);
+      // Absolute, on the origin the request came to (the host's, over HTTP).
+      expect(link.startsWith(`${h.origin}/management/subscriptions/`)).toBe(true);
       const url = new URL(link);
       expect(url.searchParams.get('api-version')).toBe('2024-05-01');
       expect(url.searchParams.get('$top')).toBe('4');

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_API_ID } from '../../src/lab/seed';
 import { SERVICE_ID, armError, harness, type Harness } from './harness';
 
@@ -6,6 +6,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await harness();
 });
+afterAll(() => h?.close());
 
 describe('product <-> API links', () => {
   it('PUT links with 201 answering the API under the product, then 200; the gateway sees the link at once', async () => {

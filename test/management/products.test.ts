@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testStore } from '../helpers/catalog';
 import { SERVICE_ID, armError, harness, targets, type Harness } from './harness';
 
@@ -6,6 +6,7 @@ let h: Harness;
 beforeAll(async () => {
   h = await harness();
 });
+afterAll(() => h?.close());
 
 const put = (id: string, properties: Record<string, unknown>, headers?: Record<string, string>) =>
   h.call('PUT', `/products/${id}`, { body: { properties }, headers });

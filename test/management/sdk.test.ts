@@ -6,16 +6,20 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import type { ManagementApi } from '../../src/management/managementApi';
-import { RG, SERVICE_ID, SUB, SVC, harness, token, type Harness } from './harness';
+import { RG, SERVICE_ID, SUB, SVC, harness, hostMode, token, type Harness } from './harness';
 
 /**
  * The official SDK as the client, over a real socket: proof that people who drive
- * APIM with `@azure/arm-apimanagement` can drive the lab the same way.
+ * APIM with `@azure/arm-apimanagement` can drive the lab the same way. Over the
+ * host (the `management-host` project), the SDK talks to the local Functions host,
+ * and the gateway of that host then takes the key the SDK created; in memory, to
+ * the smallest `node:http` adapter around `handle()`.
  */
 
 let h: Harness;
-let server: Server;
+let server: Server | undefined;
 let client: ApiManagementClient;
+/** `METHOD /path?query` of every request the SDK sent. */
 const requests: string[] = [];
 
 /** The smallest `node:http` adapter onto `handle()`: what the local host's wiring does. */
@@ -30,7 +34,6 @@ function listen(api: ManagementApi): Promise<Server> {
   const s = createServer(async (req, res) => {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
-    requests.push(`${req.method} ${req.url}`);
     const response = await api.handle({
       method: req.method ?? 'GET',
       url: `http://${req.headers.host}${req.url}`,
@@ -52,6 +55,18 @@ const sharedAccessSignaturePolicy: PipelinePolicy = {
   },
 };
 
+/** Test only: records each request, and brings `h.store` up to date once it is answered. */
+const observerPolicy: PipelinePolicy = {
+  name: 'observerPolicy',
+  async sendRequest(request, next) {
+    const url = new URL(request.url);
+    requests.push(`${request.method} ${url.pathname}${url.search}`);
+    const response = await next(request);
+    await h.sync();
+    return response;
+  },
+};
+
 /** Never called once the bearer policy is gone; the SDK's constructor just wants one. */
 const unusedCredential: TokenCredential = {
   getToken: async () => ({ token: 'unused', expiresOnTimestamp: Date.now() + 3_600_000 }),
@@ -59,20 +74,25 @@ const unusedCredential: TokenCredential = {
 
 beforeAll(async () => {
   h = await harness();
-  server = await listen(h.api);
-  const { port } = server.address() as AddressInfo;
+  let endpoint = `${h.origin}/management`;
+  if (!hostMode) {
+    server = await listen(h.api);
+    endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}/management`;
+  }
   client = new ApiManagementClient(unusedCredential, SUB, {
-    endpoint: `http://127.0.0.1:${port}/management`,
+    endpoint,
     allowInsecureConnection: true,
     apiVersion: '2024-05-01',
     retryOptions: { maxRetries: 0 },
   });
   client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
   client.pipeline.addPolicy(sharedAccessSignaturePolicy);
+  client.pipeline.addPolicy(observerPolicy);
 });
 
 afterAll(async () => {
-  await new Promise((resolve) => server?.close(resolve));
+  if (server) await new Promise((resolve) => server!.close(resolve));
+  await h?.close();
 });
 
 async function collect<T>(iterator: AsyncIterable<T>): Promise<T[]> {
@@ -207,5 +227,40 @@ describe('the official @azure/arm-apimanagement SDK against the lab', () => {
     expect(h.store.index.getProduct('sdk-product')).toBeUndefined();
     expect(h.store.index.getSubscription('sdk-sub')).toBeUndefined();
     expect(h.store.index.getApi(ECHO_API_ID)).toBeDefined();
+  });
+});
+
+const INVALID =
+  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
+
+// Over the host only: in memory there is no gateway behind the SDK's endpoint.
+describe.skipIf(!hostMode)('the gateway of the host takes the key the SDK created', () => {
+  const echo = async (key: string) => {
+    const response = await fetch(`${h.origin}/echo/resource?param1=sample`, { headers: { 'Ocp-Apim-Subscription-Key': key } });
+    return { status: response.status, headers: response.headers, text: await response.text() };
+  };
+
+  it('echoes with the key of an SDK-made subscription, and after regeneratePrimaryKey refuses the old key and takes the new one', async () => {
+    await client.product.createOrUpdate(RG, SVC, 'sdk-gateway', { displayName: 'SDK gateway', subscriptionRequired: true, state: 'published' });
+    await client.productApi.createOrUpdate(RG, SVC, 'sdk-gateway', ECHO_API_ID);
+    await client.subscription.createOrUpdate(RG, SVC, 'sdk-gateway-sub', { scope: '/products/sdk-gateway', displayName: 'SDK gateway', state: 'active' });
+    const keys = await client.subscription.listSecrets(RG, SVC, 'sdk-gateway-sub');
+
+    const echoed = await echo(keys.primaryKey!);
+    expect(echoed.status, echoed.text).toBe(200);
+    expect(echoed.headers.get('ocp-apim-subscription-key')).toBe(keys.primaryKey);
+
+    await client.subscription.regeneratePrimaryKey(RG, SVC, 'sdk-gateway-sub');
+    const rotated = await client.subscription.listSecrets(RG, SVC, 'sdk-gateway-sub');
+    expect(rotated.primaryKey).not.toBe(keys.primaryKey);
+
+    const refused = await echo(keys.primaryKey!);
+    expect(refused.status).toBe(401);
+    expect(refused.text).toBe(INVALID);
+    const fresh = await echo(rotated.primaryKey!);
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.get('ocp-apim-subscription-key')).toBe(rotated.primaryKey);
+    // The secondary key was not touched.
+    expect((await echo(keys.secondaryKey!)).status).toBe(200);
   });
 });
