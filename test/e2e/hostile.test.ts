@@ -1,0 +1,165 @@
+import { randomBytes } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { connect } from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { createSasToken } from '../../src/management';
+import { uniqueTableName } from '../helpers/catalog';
+import { startHostProcess, type HostProcess } from '../helpers/localHost';
+
+/**
+ * Hostile requests at the gateway, through the local host over real HTTP: each gets
+ * a clear answer, and only a request carrying a valid key ever reaches the backend.
+ */
+
+const PRIMARY = randomBytes(48).toString('base64');
+const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
+const INVALID =
+  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
+const MISSING =
+  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
+
+let host: HostProcess;
+let backend: Server;
+const backendPaths: string[] = [];
+let key: string;
+
+async function manage(method: string, path: string, body?: unknown) {
+  const token = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 600_000) });
+  const response = await fetch(`${host.baseUrl}/management${SERVICE}${path}?api-version=2024-05-01`, {
+    method,
+    headers: { Authorization: `SharedAccessSignature ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const text = await response.text();
+  if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Sends raw bytes and returns the status line's code (or 0 when the server just closes). */
+function rawRequest(bytes: string | Buffer): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const socket = connect(host.port, '127.0.0.1');
+    let data = '';
+    socket.setTimeout(5000, () => socket.destroy(new Error('timeout')));
+    socket.on('data', (chunk) => {
+      data += chunk.toString('latin1');
+      const match = /^HTTP\/1\.1 (\d{3})/.exec(data);
+      if (match) {
+        socket.destroy();
+        resolve(Number(match[1]));
+      }
+    });
+    socket.on('close', () => resolve(0));
+    socket.on('error', reject);
+    socket.write(bytes);
+  });
+}
+
+async function get(path: string, headers: Record<string, string> = {}) {
+  const response = await fetch(`${host.baseUrl}${path}`, { headers });
+  return { status: response.status, text: await response.text() };
+}
+
+beforeAll(async () => {
+  backend = createServer((req, res) => {
+    backendPaths.push(req.url ?? '');
+    res.end('backend');
+  });
+  await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
+  const port = (backend.address() as { port: number }).port;
+  host = await startHostProcess({
+    env: {
+      PORT: '0',
+      CatalogStorage: inject('azuriteConnectionString'),
+      AzureWebJobsStorage: inject('azuriteConnectionString'),
+      CATALOG_TABLE_NAME: uniqueTableName('hostile'),
+      MANAGEMENT_PRIMARY_KEY: PRIMARY,
+      MANAGEMENT_SECONDARY_KEY: randomBytes(48).toString('base64'),
+    },
+  });
+  await manage('PUT', '/apis/guarded', {
+    properties: { displayName: 'Guarded', path: 'guarded', serviceUrl: `http://127.0.0.1:${port}/base`, protocols: ['http', 'https'] },
+  });
+  await manage('PUT', '/apis/guarded/operations/any', { properties: { displayName: 'Any', method: 'GET', urlTemplate: '/*' } });
+  await manage('PUT', '/subscriptions/guarded-sub', { properties: { scope: '/apis/guarded', displayName: 'Guarded', state: 'active' } });
+  key = (await manage('POST', '/subscriptions/guarded-sub/listSecrets')).primaryKey;
+});
+
+afterAll(async () => {
+  await host?.stop();
+  await new Promise((r) => backend?.close(r));
+});
+
+/** Runs `request`, then asserts the backend saw no new request. */
+async function withoutBackend<T>(request: () => Promise<T>): Promise<T> {
+  const before = backendPaths.length;
+  const result = await request();
+  expect(backendPaths.length, `backend reached: ${backendPaths.slice(before).join(', ')}`).toBe(before);
+  return result;
+}
+
+describe('hostile requests at the gateway', () => {
+  it('forwards a valid call (the baseline the other cases are measured against)', async () => {
+    expect((await get('/guarded/x?a=1', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(200);
+    expect(backendPaths.at(-1)).toBe('/base/x?a=1');
+  });
+
+  it('resolves dot segments before matching: no climbing out of the API or into management', async () => {
+    await withoutBackend(async () => {
+      expect((await get(`/guarded/../management${SERVICE}/products`, { 'Ocp-Apim-Subscription-Key': key })).status).not.toBe(200);
+      expect((await get('/guarded/%2e%2e/%2E%2E/etc/passwd', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(404);
+      expect((await get('/guarded/.%2e/x')).status).toBe(404);
+    });
+    // Inside the API, dots collapse before forwarding: the backend never sees `..`.
+    expect((await get('/guarded/a/../b', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(200);
+    expect(backendPaths.at(-1)).toBe('/base/b');
+  });
+
+  it('keeps encoded slashes and double encoding as received, and still checks the key', async () => {
+    await withoutBackend(async () => {
+      expect((await get('/guarded/a%2Fb')).text).toBe(MISSING);
+      expect((await get('/guarded/%252e%252e/x')).text).toBe(MISSING);
+    });
+    expect((await get('/guarded/a%2Fb/%252e%252e', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(200);
+    expect(backendPaths.at(-1)).toBe('/base/a%2Fb/%252e%252e');
+  });
+
+  it('refuses keys of odd lengths and characters with 401 invalid', async () => {
+    await withoutBackend(async () => {
+      for (const odd of ['x', 'k'.repeat(8000), `${key} `.repeat(3).trim(), `${key.slice(0, -1)}`, `${key}0`, key.toUpperCase(), 'a"b\\c', '%00']) {
+        expect((await get('/guarded/x', { 'Ocp-Apim-Subscription-Key': odd })).text).toBe(INVALID);
+      }
+      expect((await get(`/guarded/x?subscription-key=${encodeURIComponent('ключ')}`)).text).toBe(INVALID);
+      const latin1 = `GET /guarded/x HTTP/1.1\r\nHost: a\r\nOcp-Apim-Subscription-Key: \xe9\xff${key}\r\nConnection: close\r\n\r\n`;
+      expect(await rawRequest(Buffer.from(latin1, 'latin1'))).toBe(401);
+    });
+  });
+
+  it('treats several keys at once as one invalid key, and lets the header win over the query', async () => {
+    await withoutBackend(async () => {
+      const twice = `GET /guarded/x HTTP/1.1\r\nHost: a\r\nOcp-Apim-Subscription-Key: ${key}\r\nOcp-Apim-Subscription-Key: other\r\nConnection: close\r\n\r\n`;
+      expect(await rawRequest(twice)).toBe(401);
+      expect((await get(`/guarded/x?subscription-key=${key}`, { 'Ocp-Apim-Subscription-Key': 'wrong' })).text).toBe(INVALID);
+    });
+    expect((await get('/guarded/x?subscription-key=wrong', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(200);
+  });
+
+  it('answers invalid UTF-8 in the path with a key check, not a crash', async () => {
+    await withoutBackend(async () => {
+      expect((await get('/guarded/%ff%fe%C0%AF')).text).toBe(MISSING);
+      expect((await get('/%ff%fe')).status).toBe(404);
+    });
+  });
+
+  it('rejects CR/LF inside header values, huge headers and over-long URLs before any function runs', async () => {
+    await withoutBackend(async () => {
+      expect(await rawRequest(`GET /guarded/x HTTP/1.1\r\nHost: a\r\nX-Bad: a\rb\r\nConnection: close\r\n\r\n`)).toBe(400);
+      expect(await rawRequest(`GET /guarded/x HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(70_000)}\r\nConnection: close\r\n\r\n`)).toBe(431);
+      expect((await get(`/guarded/${'a'.repeat(5000)}`, { 'Ocp-Apim-Subscription-Key': key })).status).toBe(414);
+    });
+  });
+
+  it('keeps serving after all of it', async () => {
+    expect((await get('/guarded/still-here', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(200);
+  });
+});
