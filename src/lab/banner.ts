@@ -53,6 +53,7 @@ export async function labBanner(baseUrl: string, env: NodeJS.ProcessEnv = proces
     `    curl -i "${echoUrl}"`,
     `    curl -i -H "Ocp-Apim-Subscription-Key: ${HARD_CODED_KEY}" "${echoUrl}"`,
     '',
+    `  Console:     ${baseUrl}/lab   (the portal's test console in a browser; paste the token below)`,
     `  Management:  ${managementServiceUrl(baseUrl, env)}`,
   ];
   if (token) {

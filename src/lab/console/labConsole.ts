@@ -1,0 +1,158 @@
+import { randomBytes } from 'node:crypto';
+import { isArmError, serviceUnavailable, type ArmError } from '../../apim/armErrors';
+import { CatalogUnavailableError, type CatalogStore } from '../../catalog/catalogStore';
+import { authenticate } from '../../management/auth';
+import type { ManagementSettings } from '../../management/settings';
+import { diagnoseLab } from '../diagnosis';
+import { renderConsolePage } from './page';
+
+/**
+ * The lab's test console, framework-free: `GET /lab` is the page (one HTML
+ * document, its CSS and script inline under a per-response nonce), `GET /lab/state`
+ * the lab's diagnosis as JSON for the holder of a management token. Everything
+ * else the page does goes through the management API and the gateway, from the
+ * browser, as the 2018 portal's test console did.
+ */
+
+/** The management API's version the page speaks. */
+export const CONSOLE_API_VERSION = '2024-05-01';
+
+/** What the console needs of the catalog store. */
+export type ConsoleStore = Pick<CatalogStore, 'ensureStarted' | 'refresh' | 'index'>;
+
+export interface LabConsoleOptions {
+  store: ConsoleStore;
+  settings: ManagementSettings;
+  /** The clock for token expiry. */
+  now?: () => Date;
+  /** How long `/lab/state` waits for the catalog before answering 503. Default 5000 ms. */
+  storageTimeoutMs?: number;
+  /** A fresh CSP nonce per page; injectable for tests. */
+  nonce?: () => string;
+}
+
+export interface ConsoleRequest {
+  readonly method: string;
+  /** What follows `/lab` (the route's catch-all): '' or '/' for the page, `state` for the diagnosis. */
+  readonly path: string;
+  readonly headers: Headers;
+}
+
+export interface ConsoleResponse {
+  readonly status: number;
+  readonly headers: Record<string, string>;
+  readonly body: string;
+}
+
+export interface LabConsole {
+  handle(request: ConsoleRequest): Promise<ConsoleResponse>;
+}
+
+/** Headers of every console response: nothing cached, sniffed, framed or leaked in a Referer. */
+const COMMON_HEADERS = {
+  'X-Content-Type-Options': 'nosniff',
+  'Referrer-Policy': 'no-referrer',
+  'Cache-Control': 'no-store',
+  'X-Frame-Options': 'DENY',
+} as const;
+
+/** The page's policy: its own origin only, script and style only with this response's nonce. */
+export function pagePolicy(nonce: string): string {
+  return [
+    "default-src 'self'",
+    `script-src 'nonce-${nonce}'`,
+    `style-src 'nonce-${nonce}'`,
+    "img-src 'self' data:",
+    "connect-src 'self'",
+    "object-src 'none'",
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join('; ');
+}
+
+/** JSON answers are data, never a document. */
+const JSON_POLICY = "default-src 'none'; frame-ancestors 'none'";
+
+
+export function createLabConsole(options: LabConsoleOptions): LabConsole {
+  const { store, settings } = options;
+  const now = options.now ?? (() => new Date());
+  const storageTimeoutMs = options.storageTimeoutMs ?? 5000;
+  const nonce = options.nonce ?? (() => randomBytes(18).toString('base64'));
+  const { service, basePath } = settings;
+  const managementBase =
+    `${basePath}/subscriptions/${service.subscriptionId}/resourceGroups/${service.resourceGroup}` +
+    `/providers/Microsoft.ApiManagement/service/${service.serviceName}`;
+
+  function page(): ConsoleResponse {
+    const value = nonce();
+    return {
+      status: 200,
+      headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': pagePolicy(value), ...COMMON_HEADERS },
+      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state' }),
+    };
+  }
+
+  async function state(request: ConsoleRequest): Promise<ConsoleResponse> {
+    const denied = authenticate(request.headers.get('authorization'), settings, now());
+    if (denied) return armError(denied);
+    try {
+      await catalogReady(store, storageTimeoutMs);
+    } catch (error) {
+      if (isArmError(error)) return armError(error);
+      return armError(serviceUnavailable());
+    }
+    return json(200, diagnoseLab(store.index));
+  }
+
+  return {
+    async handle(request) {
+      if (request.method.toUpperCase() !== 'GET') return notFound();
+      // One trailing slash is ignored, as the host's routing does.
+      const path = request.path.replace(/^\/+/, '').replace(/\/$/, '');
+      if (path === '') return page();
+      if (path.toLowerCase() === 'state') return state(request);
+      return notFound();
+    },
+  };
+}
+
+function json(status: number, body: unknown, headers: Record<string, string> = {}): ConsoleResponse {
+  return {
+    status,
+    headers: { 'Content-Type': 'application/json; charset=utf-8', 'Content-Security-Policy': JSON_POLICY, ...COMMON_HEADERS, ...headers },
+    body: JSON.stringify(body),
+  };
+}
+
+/** The management API's error shape, `{"error":{"code","message","details"}}`, and its headers (`WWW-Authenticate`). */
+function armError(error: ArmError): ConsoleResponse {
+  return json(error.status, error.toResponse(), { ...error.headers });
+}
+
+function notFound(): ConsoleResponse {
+  return {
+    status: 404,
+    headers: { 'Content-Type': 'text/plain; charset=utf-8', 'Content-Security-Policy': JSON_POLICY, ...COMMON_HEADERS },
+    body: 'Not found. The lab console is at /lab.',
+  };
+}
+
+/** Loaded, and caught up with other instances' writes, within the timeout; else 503. */
+async function catalogReady(store: ConsoleStore, timeoutMs: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new CatalogUnavailableError('catalog storage did not answer in time')), timeoutMs);
+  });
+  const ready = (async () => {
+    await store.ensureStarted();
+    await store.refresh();
+  })();
+  ready.catch(() => undefined);
+  try {
+    await Promise.race([ready, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,139 @@
+import { ADMIN_USER, ECHO_API_ID } from '../seed';
+import { CONSOLE_SCRIPT } from './client';
+import { CONSOLE_CSS } from './styles';
+
+/**
+ * The test console's one HTML document: markup, the stylesheet and the script
+ * inline (no external resource, works offline), both under the response's CSP
+ * nonce. Configuration travels in `data-` attributes of `<body>`, HTML-escaped;
+ * the script inserts data into the DOM only as text.
+ */
+
+export interface ConsolePageOptions {
+  /** This response's CSP nonce (base64). */
+  nonce: string;
+  /** `/management/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ApiManagement/service/{svc}`. */
+  managementBase: string;
+  apiVersion: string;
+  /** Where the page reads the lab's diagnosis. */
+  stateUrl: string;
+}
+
+/** The product the "Add Echo API to ..." fix links the API to. */
+export const FIX_PRODUCT_ID = 'starter';
+
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
+
+/** Text safe inside an element or a quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
+}
+
+export function renderConsolePage(options: ConsolePageOptions): string {
+  const nonce = escapeHtml(options.nonce);
+  const data = (name: string, value: string) => `data-${name}="${escapeHtml(value)}"`;
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="referrer" content="no-referrer">
+<title>Test console - APIM scenario 3 lab</title>
+<link rel="icon" href="data:,">
+<style nonce="${nonce}">${CONSOLE_CSS}</style>
+</head>
+<body ${data('management-base', options.managementBase)} ${data('api-version', options.apiVersion)} ${data('state-url', options.stateUrl)} ${data('echo-api', ECHO_API_ID)} ${data('admin-user', ADMIN_USER)} ${data('fix-product', FIX_PRODUCT_ID)}>
+<a class="skip" href="#console">Skip to the test console</a>
+<header class="top">
+  <h1>APIM test console <span>Troubleshooting scenario 3: unauthorized errors (401) while invoking APIs</span></h1>
+  <p>This page fills in a request the way the 2018 developer and publisher portal's test console did, and shows where every header value came from, so you can see why each 401 happens and fix it.</p>
+</header>
+
+<section class="card" aria-labelledby="auth-title">
+  <h2 id="auth-title">Connect</h2>
+  <form id="token-form" class="token-form" novalidate>
+    <label for="token">Management token</label>
+    <input id="token" name="token" type="password" autocomplete="off" spellcheck="false" aria-describedby="token-help">
+    <button type="submit" class="primary">Connect</button>
+    <button type="button" id="token-forget">Forget</button>
+  </form>
+  <p id="token-help" class="help"><code>npm start</code> prints one; <code>npm run -s token</code> prints a fresh one. Paste it with or without <code>SharedAccessSignature</code>. It is kept in this tab's session storage only, and sent only to this app (its management API and the lab state).</p>
+  <p id="token-status" class="msg" role="status" aria-live="polite"></p>
+</section>
+
+<div id="workspace" class="layout" hidden>
+  <nav class="card" aria-labelledby="apis-title">
+    <h2 id="apis-title">APIs</h2>
+    <label for="api-select">API</label>
+    <select id="api-select"></select>
+    <p id="api-info" class="help"></p>
+    <h3 id="ops-title">Operations</h3>
+    <ul id="operation-list" class="ops" aria-labelledby="ops-title"></ul>
+  </nav>
+
+  <main id="console" class="card" tabindex="-1" aria-labelledby="op-title">
+    <h2 id="op-title">Pick an operation</h2>
+    <p id="op-description" class="help">The console fills in the request of the operation you pick: its URL, its parameters and its headers.</p>
+    <p id="op-status" class="msg" role="status" aria-live="polite"></p>
+    <div id="op-form" hidden>
+      <div class="request-line"><span id="op-method" class="method"></span><code id="request-url"></code></div>
+      <fieldset id="template-fieldset" hidden><legend>Template parameters</legend><div id="template-params" class="params"></div></fieldset>
+      <fieldset id="query-fieldset" hidden><legend>Query parameters</legend><div id="query-params" class="params"></div></fieldset>
+      <fieldset>
+        <legend>Headers</legend>
+        <table>
+          <caption class="sr-only">Request headers, and where each value came from</caption>
+          <thead><tr><th scope="col">Name</th><th scope="col">Value</th><th scope="col">Where the value came from</th><th scope="col"><span class="sr-only">Actions</span></th></tr></thead>
+          <tbody id="headers-body"></tbody>
+        </table>
+        <div class="toolbar">
+          <button type="button" id="add-header">Add header</button>
+          <button type="button" id="reveal-keys" aria-pressed="false">Show keys</button>
+        </div>
+      </fieldset>
+      <div id="body-field" hidden>
+        <label for="request-body">Request body</label>
+        <textarea id="request-body" rows="5" spellcheck="false"></textarea>
+      </div>
+      <details>
+        <summary>HTTP request</summary>
+        <pre id="request-preview"></pre>
+      </details>
+      <div class="send-row">
+        <button type="button" id="send" class="primary">Send</button>
+        <span id="send-status" class="help" role="status" aria-live="polite"></span>
+      </div>
+    </div>
+    <section id="response" aria-labelledby="response-title" hidden>
+      <h3 id="response-title">Response</h3>
+      <p><span id="response-status" class="status"></span> <span id="response-time" class="help"></span></p>
+      <div id="response-explain" class="explain" hidden></div>
+      <h4>Response headers</h4>
+      <pre id="response-headers"></pre>
+      <h4>Response body</h4>
+      <pre id="response-body"></pre>
+    </section>
+  </main>
+
+  <aside class="card" aria-labelledby="state-title">
+    <h2 id="state-title" tabindex="-1">Lab state</h2>
+    <p><span id="state-status" class="badge">not loaded</span></p>
+    <ul id="findings" class="findings"></ul>
+    <p id="state-usable" class="help"></p>
+    <div class="toolbar"><button type="button" id="state-refresh">Refresh lab state</button></div>
+    <p id="state-message" class="msg" role="status" aria-live="polite"></p>
+    <details>
+      <summary>How the 2018 test console filled in the headers</summary>
+      <ol class="help">
+        <li>Every request header of the operation's definition, with its default value. A definition that hard-codes <code>Ocp-Apim-Subscription-Key</code> sends that value, whatever the subscriptions are.</li>
+        <li>Only when the operation defines no such header: the administrator's key of the first product that contains the API and that the administrator has an active subscription to.</li>
+        <li>No such product: no key at all.</li>
+      </ol>
+    </details>
+  </aside>
+</div>
+<script nonce="${nonce}">${CONSOLE_SCRIPT}</script>
+</body>
+</html>
+`;
+}

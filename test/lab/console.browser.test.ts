@@ -1,0 +1,186 @@
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { createSasToken } from '../../src/management';
+import { findChromium, launchChromium, type LaunchedBrowser } from '../helpers/browser';
+import { uniqueTableName } from '../helpers/catalog';
+import { startHostProcess, type HostProcess } from '../helpers/localHost';
+
+/**
+ * The lab's test console in a real Chromium, against the unchanged app on the
+ * local host: a learner pastes the token, sees both 401s of scenario 3 and where
+ * the key came from, fixes the lab with the page's buttons and gets the echo.
+ * Set LAB_CONSOLE_SCREENSHOT=/tmp/x.png to keep screenshots: x.png (fixed, 200) and x-401.png.
+ */
+
+const MISSING =
+  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
+const INVALID =
+  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
+const HARD_CODED_KEY = '68d312d9cf3b4b3ca07be5abacaf8fc9';
+const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
+const PRIMARY = randomBytes(64).toString('base64');
+const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
+const DOT = '\u2022';
+
+const chromium = findChromium();
+
+if (!chromium.available && !chromium.required) {
+  console.warn(`lab console browser tests skipped: ${chromium.reason}`);
+  describe('lab test console in a real browser', () => {
+    it.skip(`skipped: ${chromium.reason}`, () => {});
+  });
+} else {
+  describe('lab test console in a real browser', () => {
+    let host: HostProcess;
+    let browser: LaunchedBrowser;
+    const token = () => createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 3_600_000) });
+
+    beforeAll(async () => {
+      if (!chromium.available) throw new Error(`CI must run the browser tests: ${chromium.reason}`);
+      [host, browser] = await Promise.all([
+        startHostProcess({
+          env: {
+            PORT: '0',
+            CatalogStorage: inject('azuriteConnectionString'),
+            AzureWebJobsStorage: inject('azuriteConnectionString'),
+            CATALOG_TABLE_NAME: uniqueTableName('console'),
+            MANAGEMENT_PRIMARY_KEY: PRIMARY,
+            MANAGEMENT_SECONDARY_KEY: randomBytes(64).toString('base64'),
+            WEBSITE_HOSTNAME: undefined,
+          },
+        }),
+        launchChromium(chromium.executablePath),
+      ]);
+    });
+
+    afterAll(async () => {
+      await browser?.close();
+      await host?.stop();
+    });
+
+    /** A page that records script errors and CSP violations: there must be none. */
+    async function openConsole(): Promise<{ page: Page; problems: string[] }> {
+      const page = await browser.context.newPage();
+      page.setDefaultTimeout(8000);
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+      page.on('console', (message) => {
+        if (/Content Security Policy|Refused to/i.test(message.text())) problems.push(`console: ${message.text()}`);
+      });
+      await page.goto(`${host.baseUrl}/lab`);
+      return { page, problems };
+    }
+
+    /** A full-page PNG; kept only when LAB_CONSOLE_SCREENSHOT names a file (a suffix names the intermediate ones). */
+    async function screenshot(page: Page, suffix = '') {
+      const png = await page.screenshot({ fullPage: true });
+      expect(png.subarray(1, 4).toString('latin1')).toBe('PNG');
+      const target = process.env.LAB_CONSOLE_SCREENSHOT;
+      if (target) writeFileSync(suffix ? target.replace(/(\.png)?$/i, `${suffix}.png`) : target, png);
+    }
+
+    async function connect(page: Page, value: string) {
+      await page.getByLabel('Management token').fill(value);
+      await page.getByRole('button', { name: 'Connect' }).click();
+    }
+
+    const operation = (page: Page, name: string) => page.getByRole('button', { name, exact: true });
+    const keyValue = (page: Page) => page.locator(`input[data-header="${KEY_HEADER}"]`);
+    const keyRow = (page: Page) => page.locator('#headers-body tr', { has: keyValue(page) });
+
+    async function send(page: Page, expectedBody: string | RegExp) {
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.locator('#response-body', { hasText: expectedBody }).waitFor();
+    }
+
+    it('shows both 401s and where the key came from, fixes the lab with its buttons, then gets the echo', async () => {
+      const { page, problems } = await openConsole();
+      // The whole banner line may be pasted.
+      await connect(page, `Authorization: SharedAccessSignature ${token()}`);
+      await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
+      expect(await page.getByLabel('API', { exact: true }).inputValue()).toBe('echo-api');
+
+      // Retrieve resource: the definition's hard-coded key is sent -> 401 invalid.
+      await operation(page, 'GET Retrieve resource').click();
+      await page.locator('#op-title', { hasText: 'Retrieve resource' }).waitFor();
+      await keyRow(page).getByText("from the operation's definition: hard-coded").waitFor();
+      expect(await keyValue(page).inputValue()).toBe(`68d3${DOT.repeat(28)}`);
+      expect(await page.locator('#request-url').textContent()).toBe(`${host.baseUrl}/echo/resource?param1=sample`);
+      expect(await page.getByLabel('param1').inputValue()).toBe('sample');
+      await send(page, 'invalid subscription key');
+      expect(await page.locator('#response-status').textContent()).toBe('401 Unauthorized');
+      expect(await page.locator('#response-body').textContent()).toBe(INVALID);
+      expect(await page.locator('#response-headers').textContent()).toContain('www-authenticate: AzureApiManagementKey');
+      expect(await page.locator('#response-explain').textContent()).toContain('hard-coded');
+      await screenshot(page, '-401');
+
+      // Show keys: the value is the hard-coded key itself.
+      await page.getByRole('button', { name: 'Show keys' }).click();
+      expect(await keyValue(page).inputValue()).toBe(HARD_CODED_KEY);
+      await page.getByRole('button', { name: 'Show keys' }).click();
+
+      // Modify Resource: no definition, no product -> no key -> 401 missing.
+      await operation(page, 'PUT Modify Resource').click();
+      await page.locator('#op-title', { hasText: 'Modify Resource' }).waitFor();
+      await keyRow(page).getByText('no product contains this API: no key').waitFor();
+      expect(await keyValue(page).inputValue()).toBe('');
+      await send(page, 'missing subscription key');
+      expect(await page.locator('#response-body').textContent()).toBe(MISSING);
+
+      // The lab state names both faults; fix them with its buttons.
+      await page.locator('#state-status', { hasText: 'broken' }).waitFor();
+      const fix = async (button: string, done: string) => {
+        await page.getByRole('button', { name: button }).click();
+        await page.locator('#state-message', { hasText: done }).waitFor();
+      };
+      await fix('Remove the hard-coded header from Retrieve resource', `Removed the hard-coded ${KEY_HEADER} header from Retrieve resource.`);
+      await fix('Remove the hard-coded header from Create resource', `Removed the hard-coded ${KEY_HEADER} header from Create resource.`);
+      await page.locator('#state-status', { hasText: 'partly fixed' }).waitFor();
+      await fix('Add Echo API to Starter', 'Added the Echo API to the product starter.');
+      await page.locator('#state-status', { hasText: /^fixed$/ }).waitFor();
+
+      // Retrieve resource again: the administrator's Starter key -> 200, the echo.
+      const secrets = await fetch(`${host.baseUrl}/management${SERVICE}/subscriptions/starter-admin/listSecrets?api-version=2024-05-01`, {
+        method: 'POST',
+        headers: { Authorization: `SharedAccessSignature ${token()}` },
+      });
+      const starterKey = ((await secrets.json()) as { primaryKey: string }).primaryKey;
+      await operation(page, 'GET Retrieve resource').click();
+      await keyRow(page).getByText("administrator's key for product Starter").waitFor();
+      expect(await keyValue(page).inputValue()).toBe(`${starterKey.slice(0, 4)}${DOT.repeat(28)}`);
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      await page.locator('#response-status', { hasText: '200' }).waitFor();
+      const echoed = await page.locator('#response-headers').textContent();
+      expect(echoed).toContain(`ocp-apim-subscription-key: ${starterKey.slice(0, 4)}${DOT}`);
+      expect(echoed).not.toContain(starterKey);
+      expect(echoed).toMatch(/x-forwarded-for: 127\.0\.0\.1/);
+      await page.getByRole('button', { name: 'Show keys' }).click();
+      expect(await page.locator('#response-headers').textContent()).toContain(`ocp-apim-subscription-key: ${starterKey}`);
+
+      await screenshot(page);
+
+      // The token stays in the tab's session storage: a reload reconnects.
+      await page.reload();
+      await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
+    it('says clearly when the token has expired or is not valid', async () => {
+      const { page, problems } = await openConsole();
+      const expired = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() - 60_000) });
+      await connect(page, expired);
+      await page.locator('#token-status', { hasText: 'has expired' }).waitFor();
+      expect(await page.locator('#workspace').isHidden()).toBe(true);
+
+      const wrongKey = createSasToken({ identifier: 'integration', key: randomBytes(64).toString('base64'), expiry: new Date(Date.now() + 60_000) });
+      await connect(page, wrongKey);
+      await page.locator('#token-status', { hasText: 'refused this token' }).waitFor();
+      expect(await page.locator('#workspace').isHidden()).toBe(true);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+  });
+}
