@@ -10,9 +10,11 @@ import {
   refOf,
   refOfRowKey,
   rowKeyOf,
+  storageLimitOf,
   toEntity,
   type CatalogRecord,
   type RecordRef,
+  type StorageLimit,
 } from './tableCodec';
 
 /** One change to the catalog. */
@@ -28,6 +30,37 @@ export interface CatalogStoreOptions {
   log?: (message: string) => void;
   /** Seals subscription keys at rest; default from `KEY_ENCRYPTION_KEY`. */
   keys?: KeyProtector;
+}
+
+/** Options of `CatalogStore.mutate`. */
+export interface MutateOptions {
+  /**
+   * When it aborts, the caller stops waiting: `mutate` rejects at once with
+   * CatalogUnavailableError, and the write is dropped if it has not begun
+   * committing (a commit under way completes, and its change is kept).
+   */
+  signal?: AbortSignal;
+  /**
+   * How long the caller waits for the write itself once its turn has come (a
+   * few storage calls). Past it the caller gives up as above, and so do the
+   * callers with options waiting behind it: storage that does not answer one
+   * write will not answer the next, and they should hear so now, not one storage
+   * timeout after another.
+   */
+  runTimeoutMs?: number;
+}
+
+/**
+ * Thrown by `mutate` when a planned change cannot be stored as it is (an id too
+ * long for a row key, a record too large or too deeply nested). Nothing is written.
+ */
+export class CatalogLimitError extends Error {
+  readonly limit: StorageLimit['kind'];
+  constructor(limit: StorageLimit) {
+    super(limit.message);
+    this.name = 'CatalogLimitError';
+    this.limit = limit.kind;
+  }
 }
 
 /** Thrown when storage cannot be reached or keeps refusing a write. */
@@ -151,6 +184,8 @@ export class CatalogStore {
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
   private writeQueue: Promise<unknown> = Promise.resolve();
+  /** Callers of queued writes (with options) not yet started, to be told at once when storage stops answering. */
+  private readonly waitingWrites = new Set<AbortController>();
   private healthy = true;
   private ready = false;
 
@@ -341,13 +376,49 @@ export class CatalogStore {
    * first, and may throw to refuse (nothing is written). Writes from this instance
    * are queued, so they never conflict with each other.
    */
-  mutate<T>(plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T }): Promise<{ value: T; version: number }> {
-    const run = this.writeQueue.then(() => this.mutateNow(plan));
+  mutate<T>(
+    plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T },
+    options: MutateOptions = {},
+  ): Promise<{ value: T; version: number }> {
+    const { signal, runTimeoutMs } = options;
+    if (!signal && runTimeoutMs === undefined) {
+      const run = this.writeQueue.then(() => this.mutateNow(plan, undefined));
+      this.writeQueue = run.catch(() => undefined);
+      return run;
+    }
+    // Aborted when the caller gives up: its own deadline, its run timeout, or the one of a write ahead of it.
+    const giveUp = new AbortController();
+    const follow = () => giveUp.abort();
+    if (signal?.aborted) giveUp.abort();
+    else signal?.addEventListener('abort', follow, { once: true });
+    this.waitingWrites.add(giveUp);
+    let timer: NodeJS.Timeout | undefined;
+    const run = this.writeQueue
+      .then(() => {
+        this.waitingWrites.delete(giveUp);
+        // Nobody waits for it any more: a write not started is never started.
+        if (giveUp.signal.aborted) throw new CatalogUnavailableError('catalog write not started: gave up waiting for earlier writes');
+        if (runTimeoutMs !== undefined) {
+          timer = setTimeout(() => {
+            giveUp.abort();
+            for (const waiting of this.waitingWrites) waiting.abort();
+          }, runTimeoutMs);
+        }
+        return this.mutateNow(plan, giveUp.signal);
+      })
+      .finally(() => {
+        clearTimeout(timer);
+        this.waitingWrites.delete(giveUp);
+        signal?.removeEventListener('abort', follow);
+      });
     this.writeQueue = run.catch(() => undefined);
-    return run;
+    return abandonOnAbort(run, giveUp.signal);
   }
 
-  private async mutateNow<T>(plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T }): Promise<{ value: T; version: number }> {
+  private async mutateNow<T>(
+    plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T },
+    signal: AbortSignal | undefined,
+  ): Promise<{ value: T; version: number }> {
     for (let attempt = 1; ; attempt++) {
       try {
         await this.refresh();
@@ -356,6 +427,13 @@ export class CatalogStore {
       }
       const { changes, value } = plan(this.index);
       if (changes.length === 0) return { value, version: this.index.version };
+      // Checked before any batch is sent, so that a refused change writes nothing at all.
+      for (const change of changes) {
+        const limit = storageLimitOf(change);
+        if (limit) throw new CatalogLimitError(limit);
+      }
+      // Checked only before a commit starts: one under way is never cut short (it may be applied).
+      if (signal?.aborted) throw new CatalogUnavailableError('catalog write not started: the caller stopped waiting');
       try {
         await this.commit(changes);
         return { value, version: this.index.version };
@@ -429,6 +507,29 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   });
   await Promise.all(workers);
   return results;
+}
+
+/** `work`, or a CatalogUnavailableError as soon as `signal` aborts (work's own late outcome is then ignored). */
+function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  const gaveUp = () => new CatalogUnavailableError('catalog storage did not answer in time');
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(gaveUp());
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(gaveUp());
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

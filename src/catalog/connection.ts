@@ -37,10 +37,35 @@ export function catalogConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): 
   );
 }
 
+/**
+ * Longest wait for one try of one storage request. Without it a hung storage
+ * (accepting connections, never answering) holds a request forever, and with it the
+ * store's single shared refresh and its write queue: polling would stop for good.
+ * A timed-out try is not retried (the pipeline only retries refused or reset
+ * connections and 5xx answers), so one request waits at most this long per call.
+ * Generous on purpose: callers that must answer quickly (the management API) have
+ * deadlines of their own; this one only guarantees that every call ends.
+ */
+export const STORAGE_REQUEST_TIMEOUT_MS = 5000;
+
+type PipelinePolicy = NonNullable<TableServiceClientOptions['additionalPolicies']>[number]['policy'];
+
+/** Sets a timeout on every request (each try) that has none. */
+function requestTimeoutPolicy(timeoutMs: number): PipelinePolicy {
+  return {
+    name: 'catalogRequestTimeout',
+    sendRequest(request, next) {
+      if (!request.timeout) request.timeout = timeoutMs;
+      return next(request);
+    },
+  };
+}
+
 /** Short client retries: a gateway must answer quickly when storage is down, not after a minute of back-off. */
 const clientOptions = (insecure: boolean): TableServiceClientOptions => ({
   allowInsecureConnection: insecure,
   retryOptions: { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 500 },
+  additionalPolicies: [{ policy: requestTimeoutPolicy(STORAGE_REQUEST_TIMEOUT_MS), position: 'perRetry' }],
 });
 
 export function createTableClient(connection: CatalogConnection): TableClient {

@@ -120,6 +120,41 @@ export function toEntity(record: CatalogRecord, version: number, keys: KeyProtec
   return entity;
 }
 
+/**
+ * What Table Storage can hold: a key of at most 1 KiB, i.e. 512 UTF-16 characters
+ * (Azurite refuses longer ones too), and an entity of at most 1 MiB, strings
+ * counted as UTF-16. A record's JSON is kept under 900,000 bytes both as UTF-16 and
+ * as UTF-8, which leaves room for the other properties and the sealed keys.
+ * Row keys hold URI-encoded ids, so an id of 256 characters fits when it is plain
+ * ASCII, not when every character needs escaping (and an operation's row key
+ * holds its API's id as well).
+ */
+export const MAX_ROW_KEY_LENGTH = 512;
+export const MAX_RECORD_BYTES = 900_000;
+
+/** Why a change cannot be stored as it is: the client's to fix, not a storage fault. */
+export type StorageLimit = { kind: 'keyTooLong' | 'tooLarge' | 'tooDeep'; message: string };
+
+/** Undefined when the change fits in Table Storage; otherwise which limit it breaks. */
+export function storageLimitOf(change: { put: CatalogRecord } | { delete: RecordRef }): StorageLimit | undefined {
+  const ref = 'put' in change ? refOf(change.put) : change.delete;
+  if (rowKeyOf(ref).length > MAX_ROW_KEY_LENGTH) {
+    return { kind: 'keyTooLong', message: `The ${ref.kind} id is too long to be stored: at most ${MAX_ROW_KEY_LENGTH} characters once URI-encoded (with its parent's id).` };
+  }
+  if (!('put' in change)) return undefined;
+  let json: string;
+  try {
+    json = JSON.stringify(change.put.value);
+  } catch {
+    // A structure too deep for the serializer (RangeError): it could not be written or read back.
+    return { kind: 'tooDeep', message: `The ${ref.kind} is nested too deeply to be stored.` };
+  }
+  if (json.length * 2 > MAX_RECORD_BYTES || Buffer.byteLength(json, 'utf8') > MAX_RECORD_BYTES) {
+    return { kind: 'tooLarge', message: `The ${ref.kind} is too large to be stored: at most ${MAX_RECORD_BYTES} bytes of JSON.` };
+  }
+  return undefined;
+}
+
 export interface StoredRecord {
   record: CatalogRecord;
   /** Catalog version at which this record was last written: its ETag. */

@@ -8,6 +8,24 @@ const store = catalogStore();
 const gateway = createGateway({ catalog: store.view });
 
 /**
+ * Longest wait for the catalog's first load before answering 503. Every storage
+ * call has a timeout of its own, but a load is several calls: storage that hangs
+ * must not hold a caller longer than this.
+ */
+const START_WAIT_MS = 5000;
+
+/** Resolves when the catalog is loaded; rejects when loading fails or takes longer than `ms`. */
+function loaded(ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('catalog not loaded in time')), ms);
+  });
+  const started = store.ensureStarted();
+  started.catch(() => undefined);
+  return Promise.race([started, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
  * The APIM gateway: every request no other function takes. The host tries routes
  * in alphabetical order of function name, so the catch-all's name must sort last.
  */
@@ -18,7 +36,7 @@ app.http('zz-gateway', {
   handler: async (request) => {
     if (!store.isReady) {
       try {
-        await store.ensureStarted();
+        await loaded(START_WAIT_MS);
       } catch {
         // Never let a request through unchecked: without a catalog there is no answer but 503.
         return toHttpResponse(serviceUnavailableResponse());

@@ -36,29 +36,44 @@ export function tokenOfAuthorization(header: string): string | undefined {
   return SAS_SCHEME.exec(inner)?.[1]!.trim() ?? inner;
 }
 
+/** Why a request was refused: `invalidSignature` is the only reason that can be a guess at a key. */
+export type AuthFailureReason = 'notConfigured' | 'missing' | 'malformed' | 'expired' | 'invalidSignature';
+
+/** The outcome of `checkAuthorization`: pass, or the reason and the 401 to answer with. */
+export type AuthOutcome = { ok: true } | { ok: false; reason: AuthFailureReason; error: ArmError };
+
+const refused = (reason: AuthFailureReason, message: string): AuthOutcome => ({ ok: false, reason, error: unauthorized(message) });
+
 /**
- * Undefined when the request may proceed; otherwise the 401 to answer with.
- * Messages say what is wrong, never echoing the token or a key.
+ * Checks the `Authorization` header. Messages say what is wrong, never echoing
+ * the token or a key. The work is bounded whatever the header: values longer
+ * than a token are refused unread, and a token costs two HMAC-SHA512.
  */
-export function authenticate(authorization: string | null, settings: ManagementSettings, now: Date): ArmError | undefined {
-  if (!settings.primaryKey && !settings.secondaryKey) return unauthorized(NOT_CONFIGURED_MESSAGE);
-  if (authorization === null || authorization.trim() === '') return unauthorized(MISSING_TOKEN_MESSAGE);
-  if (authorization.length > MAX_TOKEN_LENGTH + 64) return unauthorized(MALFORMED_TOKEN_MESSAGE);
+export function checkAuthorization(authorization: string | null, settings: ManagementSettings, now: Date): AuthOutcome {
+  if (!settings.primaryKey && !settings.secondaryKey) return refused('notConfigured', NOT_CONFIGURED_MESSAGE);
+  if (authorization === null || authorization.trim() === '') return refused('missing', MISSING_TOKEN_MESSAGE);
+  if (authorization.length > MAX_TOKEN_LENGTH + 64) return refused('malformed', MALFORMED_TOKEN_MESSAGE);
   const token = tokenOfAuthorization(authorization);
-  if (token === undefined) return unauthorized(MALFORMED_TOKEN_MESSAGE);
+  if (token === undefined) return refused('malformed', MALFORMED_TOKEN_MESSAGE);
   const result = verifySasToken(token, {
     identifier: settings.identifier,
     primaryKey: settings.primaryKey,
     secondaryKey: settings.secondaryKey,
     now,
   });
-  if (result.valid) return undefined;
+  if (result.valid) return { ok: true };
   switch (result.reason) {
     case 'malformed':
-      return unauthorized(MALFORMED_TOKEN_MESSAGE);
+      return refused('malformed', MALFORMED_TOKEN_MESSAGE);
     case 'expired':
-      return unauthorized(EXPIRED_TOKEN_MESSAGE);
+      return refused('expired', EXPIRED_TOKEN_MESSAGE);
     case 'invalidSignature':
-      return unauthorized(INVALID_TOKEN_MESSAGE);
+      return refused('invalidSignature', INVALID_TOKEN_MESSAGE);
   }
+}
+
+/** Undefined when the request may proceed; otherwise the 401 to answer with. */
+export function authenticate(authorization: string | null, settings: ManagementSettings, now: Date): ArmError | undefined {
+  const outcome = checkAuthorization(authorization, settings, now);
+  return outcome.ok ? undefined : outcome.error;
 }

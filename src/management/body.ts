@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import {
+  ArmError,
   malformedBody,
   missingProperties,
   requestTooLarge,
@@ -29,12 +30,35 @@ export function readJson(body: Uint8Array | null): unknown {
     throw malformedBody();
   }
   if (text.trim() === '') return undefined;
+  let json: unknown;
   try {
-    return JSON.parse(text) as unknown;
+    json = JSON.parse(text) as unknown;
   } catch {
     // JSON.parse's message quotes the body, which may hold a key: never pass it on.
     throw malformedBody();
   }
+  if (deeperThan(json, MAX_JSON_DEPTH)) throw new ArmError('ValidationError', `The request body is nested more than ${MAX_JSON_DEPTH} levels deep.`);
+  return json;
+}
+
+/**
+ * Deepest nesting of arrays and objects a body may have. Real bodies are a few
+ * levels deep; free-form members (`responses`, `representations`) are stored as
+ * sent, and a structure thousands of levels deep would overflow the stack of
+ * every JSON.stringify that later writes or answers it.
+ */
+export const MAX_JSON_DEPTH = 64;
+
+/** True when `value` nests arrays or objects more than `limit` levels deep. Iterative: no recursion on client input. */
+function deeperThan(value: unknown, limit: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [item, depth] = stack.pop()!;
+    if (typeof item !== 'object' || item === null) continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Object.values(item)) if (typeof child === 'object' && child !== null) stack.push([child, depth + 1]);
+  }
+  return false;
 }
 
 /**

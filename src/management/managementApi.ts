@@ -10,16 +10,17 @@ import {
   unsupportedApiVersion,
 } from '../apim/armErrors';
 import { ARM_PROVIDER } from '../apim/armResources';
-import { CatalogUnavailableError, type CatalogStore } from '../catalog/catalogStore';
+import { CatalogLimitError, CatalogUnavailableError, type CatalogStore, type MutateOptions } from '../catalog/catalogStore';
 import { apiRoutes } from './apis';
-import { authenticate } from './auth';
+import { checkAuthorization } from './auth';
 import { operationRoutes } from './operations';
 import { productApiRoutes } from './productApis';
 import { productRoutes } from './products';
 import { errorResponse, withoutBody } from './respond';
-import { matchRoute, type Route, type Verb } from './router';
+import { matchRoute, type Route, type RouteStore, type Verb } from './router';
 import type { ManagementSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
+import { AuthThrottle, clientOf, tooManyRequestsResponse } from './throttle';
 import type { ManagementRequest, ManagementResponse } from './types';
 
 export type { ManagementRequest, ManagementResponse } from './types';
@@ -41,8 +42,32 @@ export interface ManagementApiOptions {
   now?: () => Date;
   /** Where unexpected failures are reported (never with keys, tokens or bodies). Default `console.error`. */
   log?: (message: string) => void;
-  /** How long to wait for the catalog before answering 503. Default 5000 ms. */
+  /**
+   * How long a request waits for storage (catching up with other instances'
+   * writes) once the catalog is loaded, before answering 503. A healthy refresh
+   * is one point read of a few milliseconds; storage that is down or hung must
+   * cost the client well under a second, not a minute of retries. Default 500 ms.
+   */
   storageTimeoutMs?: number;
+  /** The same while the catalog has never been loaded (the first load reads it all, and seeds). Default 5000 ms. */
+  startTimeoutMs?: number;
+  /**
+   * How long a write may take in all, its turn in the queue included, before
+   * answering 503. Writes of one instance are queued, so fifty at once take a
+   * while on a healthy store. A write still queued at its deadline is never made;
+   * one already committing may complete (as after any timeout, the client should
+   * read before retrying a conditional write). Default 10000 ms.
+   */
+  writeTimeoutMs?: number;
+  /**
+   * How long a write, once its turn has come, may take (a few storage calls,
+   * milliseconds when healthy) before answering 503; the writes queued behind it
+   * answer 503 then too. Bounds storage that hangs in the middle of a write.
+   * Default 750 ms.
+   */
+  writeRunTimeoutMs?: number;
+  /** Per-client throttling of bad signatures (see throttle.ts); `false` turns it off. Default: a fresh AuthThrottle. */
+  throttle?: AuthThrottle | false;
 }
 
 /** The core, one entry point: a request in, a response out; never throws. */
@@ -64,23 +89,52 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
   const { store, settings } = options;
   const now = options.now ?? (() => new Date());
   const log = options.log ?? safeError;
-  const storageTimeoutMs = options.storageTimeoutMs ?? 5000;
+  const storageTimeoutMs = options.storageTimeoutMs ?? 500;
+  const startTimeoutMs = options.startTimeoutMs ?? 5000;
+  const writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
+  const writeRunTimeoutMs = options.writeRunTimeoutMs ?? 750;
+  const throttle = options.throttle === false ? undefined : (options.throttle ?? new AuthThrottle());
+
+  /** The store as handlers see it: every write bounded by `writeTimeoutMs` and `writeRunTimeoutMs`. */
+  const routeStore: RouteStore = {
+    get index() {
+      return store.index;
+    },
+    mutate: (plan, mutateOptions?: MutateOptions) =>
+      store.mutate(plan, { signal: AbortSignal.timeout(writeTimeoutMs), runTimeoutMs: writeRunTimeoutMs, ...mutateOptions }),
+  };
+
+  /**
+   * Authentication first, then the throttle, and only for failures: a valid
+   * token is never throttled (see throttle.ts for why).
+   */
+  function admit(request: ManagementRequest): ManagementResponse | undefined {
+    const outcome = checkAuthorization(request.headers.get('authorization'), settings, now());
+    if (outcome.ok) return undefined;
+    if (throttle && outcome.reason !== 'expired' && outcome.reason !== 'notConfigured') {
+      const client = clientOf(request.headers);
+      const blockedFor = throttle.blockedFor(client);
+      if (blockedFor > 0) return tooManyRequestsResponse(blockedFor);
+      if (outcome.reason === 'invalidSignature') throttle.recordFailure(client);
+    }
+    throw outcome.error;
+  }
 
   async function dispatch(request: ManagementRequest, url: URL, method: string): Promise<ManagementResponse> {
-    const denied = authenticate(request.headers.get('authorization'), settings, now());
-    if (denied) throw denied;
+    const throttled = admit(request);
+    if (throttled) return throttled;
     checkApiVersion(url.searchParams.get('api-version'));
     const segments = resourceSegments(url.pathname, settings);
     const match = matchRoute(managementRoutes, method, segments);
     if (!match) throw new ArmError('ResourceNotFound', 'The requested resource type was not found.');
-    await catalogReady(store, storageTimeoutMs);
+    await catalogReady(store, store.isReady ? storageTimeoutMs : startTimeoutMs);
     return match.handler({
       method: method as Verb,
       url,
       headers: request.headers,
       body: request.body,
       params: match.params,
-      store,
+      store: routeStore,
       service: settings.service,
       now,
     });
@@ -103,9 +157,14 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
   };
 }
 
-/** Known failures keep their ARM error; storage trouble is 503; anything else is logged and 500. */
+/**
+ * Known failures keep their ARM error; a change storage cannot hold is the
+ * client's (400, or 413 for its size); storage trouble is 503; anything else is
+ * logged and 500.
+ */
 function toArmError(error: unknown, method: string, log: (message: string) => void): ArmError {
   if (isArmError(error)) return error;
+  if (error instanceof CatalogLimitError) return new ArmError(error.limit === 'tooLarge' ? 'RequestEntityTooLarge' : 'ValidationError', error.message);
   if (error instanceof CatalogUnavailableError) return serviceUnavailable();
   log(`management: unexpected failure on ${method}: ${error instanceof Error ? `${error.name}: ${error.message}` : 'non-error thrown'}`);
   return internalError();

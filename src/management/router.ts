@@ -13,6 +13,9 @@ import type { ManagementResponse } from './types';
 
 export type Verb = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
 
+/** The catalog as handlers use it: the index to read, `mutate` to write. */
+export type RouteStore = Pick<CatalogStore, 'index' | 'mutate'>;
+
 /** What a handler gets: the request, checked path parameters, and the catalog. */
 export interface RouteContext {
   readonly method: Verb;
@@ -20,7 +23,7 @@ export interface RouteContext {
   readonly headers: Headers;
   readonly body: Uint8Array | null;
   readonly params: Readonly<Record<string, string>>;
-  readonly store: CatalogStore;
+  readonly store: RouteStore;
   readonly service: ArmService;
   readonly now: () => Date;
 }
