@@ -1,5 +1,4 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import type { Readable } from 'node:stream';
 import { Agent, type Dispatcher } from 'undici';
 import type { BackendCall } from './backendCall';
 import { hopByHopFilter } from './hopByHop';
@@ -30,7 +29,62 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 export const DEFAULT_HEADERS_TIMEOUT_MS = 230_000;
 export const DEFAULT_BODY_TIMEOUT_MS = 230_000;
 
-/** Stage 5: forwards over undici and streams the backend's answer back unchanged. */
+/**
+ * A body that is complete, and at most this long, when the response headers have
+ * been parsed travels as bytes; anything longer or still arriving is streamed.
+ */
+export const WHOLE_BODY_LIMIT = 16 * 1024;
+/** Stream mode: bytes queued for a slow caller before the backend read pauses. */
+const STREAM_HIGH_WATER_MARK = 64 * 1024;
+/** How often calls in flight are checked for a caller that went away. */
+export const ABORT_SWEEP_MS = 50;
+
+/**
+ * Cancels the backend calls whose caller went away. One shared check of the
+ * callers' signals every ABORT_SWEEP_MS while calls are in flight, instead of an
+ * `abort` listener per call: subscribing to a fresh `AbortSignal` costs more than
+ * a whole small forwarded call's own JavaScript.
+ */
+class AbortSweep {
+  private readonly calls = new Set<ForwardHandler>();
+  private timer: NodeJS.Timeout | undefined;
+  private idleTicks = 0;
+
+  add(call: ForwardHandler): void {
+    this.calls.add(call);
+    if (!this.timer) {
+      this.timer = setInterval(() => this.sweep(), ABORT_SWEEP_MS);
+      this.timer.unref();
+    }
+  }
+
+  delete(call: ForwardHandler): void {
+    this.calls.delete(call);
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  private sweep(): void {
+    if (this.calls.size === 0) {
+      // Idle for two ticks: stop until the next call.
+      if (++this.idleTicks >= 2) this.stop();
+      return;
+    }
+    this.idleTicks = 0;
+    for (const call of this.calls) call.checkCaller();
+  }
+}
+
+/**
+ * Stage 5: forwards over undici (`dispatch`, one pooled keep-alive `Agent`) and
+ * hands the backend's answer back as soon as its headers are in. A small body
+ * that arrived with the headers (the common API response) comes back as bytes;
+ * any other body is streamed with backpressure, and cancelling it aborts the
+ * backend call.
+ */
 export function createForwarder(options: ForwarderOptions = {}): Forwarder {
   const headersTimeout = options.headersTimeoutMs ?? DEFAULT_HEADERS_TIMEOUT_MS;
   const bodyTimeout = options.bodyTimeoutMs ?? DEFAULT_BODY_TIMEOUT_MS;
@@ -43,70 +97,163 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       bodyTimeout,
     });
 
+  const sweep = new AbortSweep();
+
   return {
-    async forward(call) {
-      try {
-        const response = await dispatcher.request({
-          origin: call.origin,
-          path: call.path,
-          method: call.method,
-          headers: call.headers.flat(),
-          body: call.body,
-          signal: call.signal ?? null,
-          headersTimeout,
-          bodyTimeout,
-        });
-        return toGatewayResponse(call.method, response);
-      } catch (error) {
-        return failure(error, call.signal);
-      }
+    forward(call) {
+      return new Promise((resolve) => {
+        if (call.signal?.aborted) return resolve(failure(call.signal.reason, call.signal));
+        const handler = new ForwardHandler(call, resolve, sweep);
+        try {
+          dispatcher.dispatch(
+            { origin: call.origin, path: call.path, method: call.method as Dispatcher.HttpMethod, headers: call.headers.flat(), body: call.body, headersTimeout, bodyTimeout },
+            handler,
+          );
+        } catch (error) {
+          handler.onResponseError(undefined, error as Error);
+        }
+      });
     },
-    close: () => (owned ? dispatcher.close() : Promise.resolve()),
+    close: () => {
+      sweep.stop();
+      return owned ? dispatcher.close() : Promise.resolve();
+    },
   };
 }
 
-function toGatewayResponse(method: string, response: Dispatcher.ResponseData): GatewayResponse {
-  const { statusCode, body } = response;
-  const bodiless = method === 'HEAD' || statusCode === 204 || statusCode === 304;
-  if (bodiless) body.dump().catch(() => undefined); // frees the connection for reuse
-  return {
-    status: statusCode,
-    headers: responseHeaders(response.headers),
-    body: bodiless ? null : toWebStream(body),
-  };
+/** Follows one backend call: resolves once with the response (or failure), then feeds the body stream if any. */
+class ForwardHandler implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private status = 0;
+  private headers: [string, string][] = [];
+  private chunks: Buffer[] = [];
+  private size = 0;
+  private ended = false;
+  private settled = false;
+  private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
+  private streamDone = false;
+  private released = false;
+
+  constructor(
+    private readonly call: BackendCall,
+    private readonly resolve: (answer: GatewayResponse | BackendFailure) => void,
+    private readonly sweep: AbortSweep,
+  ) {
+    if (call.signal) sweep.add(this);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    this.checkCaller();
+  }
+
+  /** Aborts the backend call when the caller's signal has fired (once the call has started). */
+  checkCaller(): void {
+    const signal = this.call.signal;
+    if (signal?.aborted && this.controller && !this.controller.aborted) {
+      this.controller.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
+    }
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number, headers: IncomingHttpHeaders): void {
+    if (statusCode < 200 || this.settled) return; // 1xx: informational, the real answer follows
+    this.status = statusCode;
+    this.headers = responseHeaders(headers);
+    // undici parses a whole socket read synchronously: by the next microtask the
+    // body of a small response has arrived too, or it has not and will stream.
+    queueMicrotask(() => this.settle());
+  }
+
+  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    const stream = this.stream;
+    if (stream) {
+      if (this.streamDone) return;
+      stream.enqueue(chunk);
+      if ((stream.desiredSize ?? 0) <= 0) controller.pause();
+      return;
+    }
+    this.chunks.push(chunk);
+    this.size += chunk.length;
+  }
+
+  onResponseEnd(): void {
+    this.ended = true;
+    this.release();
+    if (this.stream && !this.streamDone) {
+      this.streamDone = true;
+      this.stream.close();
+    }
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController | undefined, error: Error): void {
+    this.release();
+    if (!this.settled) {
+      this.settled = true;
+      this.resolve(failure(error, this.call.signal));
+    } else if (this.stream && !this.streamDone) {
+      this.streamDone = true;
+      this.stream.error(error);
+    }
+  }
+
+  private settle(): void {
+    if (this.settled) return;
+    this.settled = true;
+    const method = this.call.method;
+    const bodiless = method === 'HEAD' || this.status === 204 || this.status === 304;
+    if (bodiless || (this.ended && this.size <= WHOLE_BODY_LIMIT)) {
+      const body = bodiless ? null : this.chunks.length === 1 ? (this.chunks[0] as Buffer) : Buffer.concat(this.chunks, this.size);
+      this.chunks = [];
+      this.resolve({ status: this.status, headers: this.headers, body });
+      return;
+    }
+    this.resolve({ status: this.status, headers: this.headers, body: this.toStream() });
+  }
+
+  /** Already received chunks first, then the rest as it arrives; reading pulls, cancelling aborts the backend call. */
+  private toStream(): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>(
+      {
+        start: (stream) => {
+          this.stream = stream;
+          for (const chunk of this.chunks) stream.enqueue(chunk);
+          this.chunks = [];
+          if (this.ended) {
+            this.streamDone = true;
+            stream.close();
+          }
+        },
+        pull: () => {
+          this.controller?.resume();
+        },
+        cancel: (reason) => {
+          this.streamDone = true;
+          if (!this.ended) this.controller?.abort(reason instanceof Error ? reason : new Error('body cancelled'));
+        },
+      },
+      { highWaterMark: STREAM_HIGH_WATER_MARK, size: (chunk) => chunk.byteLength },
+    );
+  }
+
+  /** The caller's signal no longer concerns this call. */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    if (this.call.signal) this.sweep.delete(this);
+  }
 }
 
 /** Backend headers minus hop-by-hop ones; repeated headers (`Set-Cookie`) stay separate. */
 function responseHeaders(raw: IncomingHttpHeaders): [string, string][] {
   const drop = hopByHopFilter(raw['connection']);
   const headers: [string, string][] = [];
-  for (const [name, value] of Object.entries(raw)) {
+  for (const name in raw) {
+    const value = raw[name];
     if (value === undefined || drop(name)) continue;
     if (Array.isArray(value)) for (const v of value) headers.push([name, v]);
     else headers.push([name, value]);
   }
   return headers;
-}
-
-/**
- * Pull-based, so a slow caller slows the backend read (backpressure) instead of
- * buffering the body in memory; cancelling destroys the backend stream.
- */
-function toWebStream(readable: Readable): ReadableStream<Uint8Array> {
-  const chunks: AsyncIterator<Uint8Array> = readable[Symbol.asyncIterator]();
-  return new ReadableStream<Uint8Array>(
-    {
-      async pull(controller) {
-        const next = await chunks.next();
-        if (next.done) controller.close();
-        else controller.enqueue(next.value);
-      },
-      cancel() {
-        readable.destroy();
-      },
-    },
-    { highWaterMark: 0 },
-  );
 }
 
 const TIMEOUT_CODES = new Set(['UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'ETIMEDOUT']);

@@ -1,0 +1,231 @@
+'use strict';
+
+/**
+ * The catalogs the bench runs against, written to Azurite before any gateway
+ * starts.
+ *
+ * Small: the lab seed (Echo API and its six operations, Starter/Unlimited, three
+ * subscriptions), with the Echo API's `serviceUrl` pointing at the raw echo
+ * server, plus one active subscription scoped to the Echo API whose key the load
+ * uses. Written through `CatalogStore.mutate`, as the management API writes.
+ *
+ * Scale: the small catalog plus APIM Premium-sized bulk: 1,000 APIs, 10,000
+ * operations, 100 products with 1,000 product-API links, 100,000 subscriptions
+ * (200,000 keys). The bulk rows are written as the store writes them (same row
+ * keys and codec), in 100-row transactions sent a few at a time, then the
+ * version row is bumped once with a change-log entry that says "reload
+ * everything", so any instance reads the whole catalog.
+ */
+const { randomBytes } = require('node:crypto');
+const { performance } = require('node:perf_hooks');
+const dist = require('./dist');
+
+const { CatalogStore } = require(dist('catalog/catalogStore'));
+const { createTableClient } = require(dist('catalog/connection'));
+const { CATALOG_PARTITION, VERSION_ROW, toEntity } = require(dist('catalog/tableCodec'));
+const { labSeed, generateKey } = require(dist('lab/seed'));
+const { keyProtectorFromEnv } = require(dist('catalog/keyProtector'));
+const { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY } = require(dist('catalog/records'));
+
+const BENCH_SUBSCRIPTION = 'bench-echo';
+
+function tableClient(connectionString, tableName) {
+  return createTableClient({ connectionString, tableName, source: 'bench' });
+}
+
+function subscription(id, scope, state, primaryKey, secondaryKey, created) {
+  return {
+    id,
+    displayName: null,
+    scope,
+    ownerId: '/users/1',
+    state,
+    primaryKey,
+    secondaryKey,
+    createdDate: created,
+    startDate: created,
+    expirationDate: null,
+    endDate: null,
+    notificationDate: null,
+    stateComment: null,
+    allowTracing: false,
+  };
+}
+
+/**
+ * Writes the small catalog into `tableName`; resolves with the bench key and the
+ * subscriptions (for the peer's equivalent key table).
+ */
+async function seedSmall({ connectionString, tableName, echoOrigin }) {
+  const store = new CatalogStore({ client: tableClient(connectionString, tableName), pollIntervalMs: 0, log: () => undefined });
+  await store.ensureStarted();
+  const key = generateKey();
+  const now = new Date().toISOString();
+  const records = labSeed().map((record) =>
+    record.kind === 'api' && record.value.id === 'echo-api' ? { kind: 'api', value: { ...record.value, serviceUrl: `${echoOrigin}/backend/echo` } } : record,
+  );
+  records.push({ kind: 'subscription', value: subscription(BENCH_SUBSCRIPTION, '/apis/echo-api', 'active', key, generateKey(), now) });
+  await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
+  store.stop();
+  const subscriptions = records
+    .filter((r) => r.kind === 'subscription')
+    .map((r) => ({
+      key: r.value.primaryKey,
+      state: r.value.state,
+      apis: r.value.scope === '/' || r.value.id === BENCH_SUBSCRIPTION ? ['echo-api'] : [],
+    }));
+  return { key, subscriptions };
+}
+
+const OPERATIONS = [
+  ['list-items', 'GET', '/items'],
+  ['get-item', 'GET', '/items/{id}'],
+  ['create-item', 'POST', '/items'],
+  ['replace-item', 'PUT', '/items/{id}'],
+  ['update-item', 'PATCH', '/items/{id}'],
+  ['delete-item', 'DELETE', '/items/{id}'],
+  ['item-details', 'GET', '/items/{id}/details'],
+  ['search', 'GET', '/search?q={q}'],
+  ['get-resource', 'GET', '/resource'],
+  ['head-resource', 'HEAD', '/resource'],
+];
+
+function templateParameters(urlTemplate) {
+  return [...urlTemplate.matchAll(/\{([^{}]+)\}/g)].map((m) => ({ name: m[1], description: null, type: 'string', defaultValue: null, required: true, values: [] }));
+}
+
+/** The bulk records of the scale catalog, and request samples spread over it. */
+function scaleRecords({ echoOrigin, apis, operationsPerApi, products, subscriptions }) {
+  const records = [];
+  const now = new Date().toISOString();
+  const apiPath = (i) => `t${i % 25}/api-${i}`;
+  for (let i = 0; i < apis; i++) {
+    records.push({
+      kind: 'api',
+      value: {
+        id: `api-${i}`,
+        displayName: `API ${i}`,
+        description: null,
+        path: apiPath(i),
+        serviceUrl: `${echoOrigin}/backend/api-${i}`,
+        protocols: ['https'],
+        subscriptionRequired: true,
+        subscriptionKeyParameterNames: { header: DEFAULT_KEY_HEADER, query: DEFAULT_KEY_QUERY },
+      },
+    });
+    for (let o = 0; o < operationsPerApi; o++) {
+      const [name, method, urlTemplate] = OPERATIONS[o % OPERATIONS.length];
+      const id = o < OPERATIONS.length ? name : `${name}-${o}`;
+      const template = o < OPERATIONS.length ? urlTemplate : `/v${o}${urlTemplate}`;
+      records.push({
+        kind: 'operation',
+        value: {
+          apiId: `api-${i}`,
+          id,
+          displayName: id,
+          description: null,
+          method,
+          urlTemplate: template,
+          templateParameters: templateParameters(template),
+          request: { description: null, queryParameters: [], headers: [], representations: [] },
+          responses: [],
+        },
+      });
+    }
+  }
+  for (let p = 0; p < products; p++) {
+    records.push({
+      kind: 'product',
+      value: {
+        id: `p-${p}`,
+        displayName: `Product ${p}`,
+        description: null,
+        terms: null,
+        subscriptionRequired: true,
+        approvalRequired: false,
+        subscriptionsLimit: null,
+        state: 'published',
+      },
+    });
+  }
+  // Product p holds the APIs i with i % products === p.
+  for (let i = 0; i < apis; i++) records.push({ kind: 'link', value: { productId: `p-${i % products}`, apiId: `api-${i}` } });
+
+  const subs = [];
+  const apiOf = (j) => (j % 2 === 0 ? Math.floor(j / 2) % apis : (j * 7) % apis);
+  for (let j = 0; j < subscriptions; j++) {
+    const byApi = j % 2 === 0;
+    const apiIndex = apiOf(j);
+    const scope = byApi ? `/apis/api-${apiIndex}` : `/products/p-${apiIndex % products}`;
+    // One in twenty suspended, so the index holds keys that must be refused.
+    const state = j % 20 === 19 ? 'suspended' : 'active';
+    const sub = subscription(`sub-${j}`, scope, state, generateKey(), generateKey(), now);
+    subs.push(sub);
+    records.push({ kind: 'subscription', value: sub });
+  }
+  // Up to 1,000 active subscriptions picked with a prime stride: both scope kinds,
+  // spread over the APIs and the key index; each asks its own API.
+  const samples = [];
+  const wanted = Math.min(1000, subscriptions);
+  for (let t = 0; samples.length < wanted && t < subscriptions * 2; t++) {
+    const j = (t * 7919) % subscriptions;
+    const sub = subs[j];
+    if (sub.state !== 'active') continue;
+    samples.push({ method: 'GET', path: `/${apiPath(apiOf(j))}/items/${j}`, headers: { 'Ocp-Apim-Subscription-Key': t % 4 === 0 ? sub.secondaryKey : sub.primaryKey } });
+  }
+  return { records, samples };
+}
+
+/**
+ * The small catalog, then the bulk, into `tableName`. Resolves with what the
+ * small seed returns plus `samples` (requests with keys spread over the catalog),
+ * the row count and how long the bulk write took.
+ */
+async function seedScale({ connectionString, tableName, echoOrigin, apis = 1000, operationsPerApi = 10, products = 100, subscriptions = 100_000, concurrency = 1, log = () => undefined }) {
+  const small = await seedSmall({ connectionString, tableName, echoOrigin });
+  const client = tableClient(connectionString, tableName);
+  const version = await client.getEntity(CATALOG_PARTITION, VERSION_ROW);
+  const next = Number(version.version) + 1;
+  const { records, samples } = scaleRecords({ echoOrigin, apis, operationsPerApi, products, subscriptions });
+
+  const started = performance.now();
+  // Keys sealed at rest with KEY_ENCRYPTION_KEY, as the store writes them.
+  const keys = keyProtectorFromEnv();
+  const batches = [];
+  for (let i = 0; i < records.length; i += 100) {
+    // `create`: the table is new. (Azurite keeps one partition as a list it scans per
+    // insert, so the write is quadratic; create costs a third of what upsert does, and
+    // Azurite runs one request at a time, so transactions go one after the other.)
+    batches.push(records.slice(i, i + 100).map((record) => ['create', toEntity(record, next, keys)]));
+  }
+  let done = 0;
+  let lastLog = 0;
+  const worker = async () => {
+    for (;;) {
+      const batch = batches.pop();
+      if (!batch) return;
+      // Azurite slows down as the partition grows: no client-side timeout cuts a transaction short.
+      await client.submitTransaction(batch, { requestOptions: { timeout: 30 * 60_000 } });
+      done += batch.length;
+      if (performance.now() - lastLog > 15_000) {
+        lastLog = performance.now();
+        log(`  seeded ${done.toLocaleString('en-US')} / ${records.length.toLocaleString('en-US')} rows (${Math.round((lastLog - started) / 1000)} s)`);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  // One version for the whole bulk; `rows: null` tells every instance to reload it all.
+  await client.updateEntity(
+    { partitionKey: CATALOG_PARTITION, rowKey: VERSION_ROW, version: next, log: JSON.stringify([{ v: next, rows: null }]) },
+    'Replace',
+    { etag: version.etag },
+  );
+  const seedMs = performance.now() - started;
+  return { ...small, samples, rows: records.length, seedMs, version: next, concurrency };
+}
+
+function uniqueTableName(prefix) {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+module.exports = { seedSmall, seedScale, uniqueTableName, BENCH_SUBSCRIPTION };

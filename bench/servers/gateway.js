@@ -1,0 +1,222 @@
+'use strict';
+
+/**
+ * Targets 3c/4c: the gateway core (`createGateway` over a `CatalogStore` loaded
+ * from Azurite, exactly as the Functions app composes it) behind a minimal
+ * `node:http` adapter, without the Functions programming model in between.
+ *
+ * Env: CatalogStorage (connection string), CATALOG_TABLE_NAME, CATALOG_POLL_MS
+ * (default 1000, as in the app). Reports to the parent how long the first catalog
+ * load (index build) took and the memory it holds.
+ */
+const { createServer } = require('node:http');
+const { performance } = require('node:perf_hooks');
+const { tell, onShutdown, listenLoopback, closeServer, memory } = require('../lib/child');
+const dist = require('../lib/dist');
+
+const { CatalogStore } = require(dist('catalog/catalogStore'));
+const { catalogConnectionFromEnv, createTableClient } = require(dist('catalog/connection'));
+const { createGateway } = require(dist('gateway'));
+const { RestError } = require('@azure/data-tables');
+
+/**
+ * The `Headers` surface the gateway reads (`get`, iteration), as a view over the
+ * headers Node has already parsed and lower-cased, so no `Headers` object is built
+ * per request. Repeated headers read as Node joins them (`a, b`).
+ */
+class IncomingHeaders {
+  constructor(headers) {
+    this.headers = headers;
+  }
+  get(name) {
+    const value = this.headers[name.toLowerCase()];
+    if (value === undefined) return null;
+    return Array.isArray(value) ? value.join(', ') : value;
+  }
+  has(name) {
+    return this.headers[name.toLowerCase()] !== undefined;
+  }
+  *entries() {
+    for (const name of Object.keys(this.headers)) yield [name, this.get(name)];
+  }
+  [Symbol.iterator]() {
+    return this.entries();
+  }
+  forEach(fn, thisArg) {
+    for (const [name, value] of this.entries()) fn.call(thisArg, value, name, this);
+  }
+}
+
+function readBody(req) {
+  return new Promise((resolve, reject) => {
+    const chunks = [];
+    let size = 0;
+    req.on('data', (chunk) => {
+      chunks.push(chunk);
+      size += chunk.length;
+    });
+    req.once('end', () => resolve(size === 0 ? null : Buffer.concat(chunks, size)));
+    req.once('error', reject);
+  });
+}
+
+/** Streams a web `ReadableStream` into the response, honouring backpressure; a caller going away cancels it. */
+async function pipeStream(stream, res) {
+  const reader = stream.getReader();
+  const cancel = () => {
+    if (!res.writableFinished) reader.cancel().catch(() => undefined);
+  };
+  res.once('close', cancel);
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
+    }
+    res.end();
+  } catch {
+    res.destroy();
+  }
+}
+
+function writeResult(res, result) {
+  const flat = [];
+  for (const [name, value] of result.headers) flat.push(name, value);
+  res.writeHead(result.status, flat);
+  const body = result.body;
+  if (body === null || body === undefined) res.end();
+  else if (body instanceof Uint8Array) res.end(body);
+  else void pipeStream(body, res);
+}
+
+/**
+ * The index build without the storage read: lists the partition once (untimed),
+ * then times `ensureStarted()` of a fresh store over an in-memory copy of those
+ * same rows. Separates the gateway's work (parse, validate, open sealed keys,
+ * HMAC, index) from the emulator's paging, which rescans the whole partition per page.
+ */
+async function rebuild(connection) {
+  const client = createTableClient(connection);
+  const listStarted = performance.now();
+  const rows = [];
+  for await (const entity of client.listEntities()) rows.push(entity);
+  const listMs = performance.now() - listStarted;
+  const byKey = new Map(rows.map((row) => [row.rowKey, row]));
+  const memoryClient = {
+    tableName: connection.tableName,
+    createTable: async () => undefined,
+    createEntity: async () => {
+      throw new RestError('exists', { statusCode: 409 });
+    },
+    getEntity: async (_partition, rowKey) => {
+      const row = byKey.get(rowKey);
+      if (!row) throw new RestError('not found', { statusCode: 404 });
+      return row;
+    },
+    listEntities: () =>
+      (async function* pages() {
+        // Served as Table Storage pages arrive: 1,000 entities at a time.
+        for (let i = 0; i < rows.length; i += 1000) {
+          await new Promise((resolve) => setImmediate(resolve));
+          yield* rows.slice(i, i + 1000);
+        }
+      })(),
+  };
+  const store = new CatalogStore({ client: memoryClient, pollIntervalMs: 0, log: () => undefined });
+  const started = performance.now();
+  await store.ensureStarted();
+  const buildMs = performance.now() - started;
+  return { rows: rows.length, listMs, buildMs, subscriptions: store.index.listSubscriptions().length };
+}
+
+async function main() {
+  const connection = catalogConnectionFromEnv();
+  const store = new CatalogStore({
+    client: createTableClient(connection),
+    pollIntervalMs: Number(process.env.CATALOG_POLL_MS ?? 1000),
+    log: (message) => process.stderr.write(`[gateway-core] ${message}\n`),
+  });
+  const started = performance.now();
+  await store.ensureStarted();
+  const buildMs = performance.now() - started;
+
+  const gateway = createGateway({ catalog: store.view });
+  const server = createServer((req, res) => {
+    const method = req.method;
+    const bodyPromise = method === 'GET' || method === 'HEAD' ? null : readBody(req);
+    // Created on first use: only a forwarded call reads it (to cancel the backend call
+    // when the caller goes away), so answers the gateway writes itself never pay for it.
+    let controller;
+    const signal = () => {
+      if (!controller) {
+        controller = new AbortController();
+        res.once('close', () => {
+          if (!res.writableFinished) controller.abort();
+        });
+      }
+      return controller.signal;
+    };
+    const request = {
+      method,
+      url: `http://${req.headers.host || '127.0.0.1'}${req.url}`,
+      headers: new IncomingHeaders(req.headers),
+      body: null,
+      get signal() {
+        return signal();
+      },
+    };
+    const fail = () => {
+      if (!res.headersSent) {
+        res.writeHead(500, ['Content-Length', '0']);
+        res.end();
+      } else {
+        res.destroy();
+      }
+    };
+    const respond = (result) => writeResult(res, result);
+    if (bodyPromise === null) {
+      gateway.handle(request).then(respond).catch(fail);
+    } else {
+      bodyPromise
+        .then((body) => {
+          request.body = body;
+          return gateway.handle(request);
+        })
+        .then(respond)
+        .catch(fail);
+    }
+  });
+  server.keepAliveTimeout = 65_000;
+  onShutdown(async () => {
+    store.stop();
+    await closeServer(server);
+    await gateway.close();
+  });
+  process.on('message', (message) => {
+    if (message && message.memory) tell({ memory: memory() });
+    if (message && message.rebuild) {
+      rebuild(connection).then(
+        (result) => tell({ rebuild: result }),
+        (error) => tell({ rebuild: { error: String(error && error.message) } }),
+      );
+    }
+  });
+  const port = await listenLoopback(server);
+  const index = store.index;
+  tell({
+    ready: true,
+    port,
+    buildMs,
+    memory: memory(),
+    catalog: {
+      version: index.version,
+      apis: index.listApis().length,
+      subscriptions: index.listSubscriptions().length,
+    },
+  });
+}
+
+main().catch((error) => {
+  process.stderr.write(`[gateway-core] failed: ${error && error.stack ? error.stack : error}\n`);
+  process.exit(1);
+});
