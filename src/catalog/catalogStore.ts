@@ -178,7 +178,6 @@ export class CatalogStore {
   private readonly pollIntervalMs: number;
   private readonly seed?: () => CatalogRecord[];
   private readonly log: (message: string) => void;
-  private versionEtag: string | undefined;
   private started: Promise<void> | undefined;
   private lastStartFailure = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -261,6 +260,30 @@ export class CatalogStore {
     this.plaintext.clear();
   }
 
+  /**
+   * Loads the catalog if needed and catches up with other instances' writes, so a
+   * read never answers from a stale catalog. Rejects with CatalogUnavailableError
+   * when storage fails or does not answer within `timeoutMs`.
+   */
+  async catchUp(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new CatalogUnavailableError('catalog storage did not answer in time')), timeoutMs);
+    });
+    const ready = (async () => {
+      await this.ensureStarted();
+      await this.refresh();
+    })();
+    ready.catch(() => undefined); // a late failure after the timeout must not be unhandled
+    try {
+      await Promise.race([ready, timeout]);
+    } catch (error) {
+      throw error instanceof CatalogUnavailableError ? error : new CatalogUnavailableError('catalog storage unavailable', { cause: error });
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Stops polling. The index stays readable. */
   stop(): void {
     if (this.timer) clearInterval(this.timer);
@@ -289,7 +312,6 @@ export class CatalogStore {
   private async doRefresh(): Promise<void> {
     const meta = await this.readVersionRow();
     if (meta.version === this.index.version) {
-      this.versionEtag = meta.etag;
       return;
     }
     const wanted = new Set<string>();
@@ -314,7 +336,6 @@ export class CatalogStore {
       else applyChange(this.index, { put: result.record }, result.rev);
     }
     this.index.version = meta.version;
-    this.versionEtag = meta.etag;
   }
 
   private async readRow(rowKey: string) {
@@ -367,7 +388,6 @@ export class CatalogStore {
     for (const { record, rev } of records) applyChange(index, { put: record }, rev);
     index.version = meta.version;
     this.index = index;
-    this.versionEtag = meta.etag;
   }
 
   /**

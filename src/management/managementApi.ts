@@ -127,7 +127,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
     const segments = resourceSegments(url.pathname, settings);
     const match = matchRoute(managementRoutes, method, segments);
     if (!match) throw new ArmError('ResourceNotFound', 'The requested resource type was not found.');
-    await catalogReady(store, store.isReady ? storageTimeoutMs : startTimeoutMs);
+    await store.catchUp(store.isReady ? storageTimeoutMs : startTimeoutMs);
     return match.handler({
       method: method as Verb,
       url,
@@ -225,26 +225,3 @@ function decodeSegment(segment: string): string {
   }
 }
 
-/**
- * Loads the catalog if needed and catches up with other instances' writes, so a
- * read never answers from a stale catalog and an ETag compares against the
- * latest record. Storage that fails or does not answer in time is a 503.
- */
-async function catalogReady(store: CatalogStore, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CatalogUnavailableError('catalog storage did not answer in time')), timeoutMs);
-  });
-  const ready = (async () => {
-    await store.ensureStarted();
-    await store.refresh();
-  })();
-  ready.catch(() => undefined); // a late failure after the timeout must not be unhandled
-  try {
-    await Promise.race([ready, timeout]);
-  } catch (error) {
-    throw error instanceof CatalogUnavailableError || isArmError(error) ? error : new CatalogUnavailableError('catalog storage unavailable', { cause: error });
-  } finally {
-    clearTimeout(timer);
-  }
-}

@@ -74,7 +74,7 @@ function expectPage(status: number, headers: Record<string, string>, html: strin
 
 describe('the console handler', () => {
   const index = new CatalogIndex();
-  const fakeStore: ConsoleStore = { index, ensureStarted: async () => {}, refresh: async () => {} };
+  const fakeStore: ConsoleStore = { index, catchUp: async () => {} };
 
   it('serves the page at /lab and /lab/ with a fresh nonce each time', async () => {
     const console = createLabConsole({ store: fakeStore, settings });
@@ -169,8 +169,7 @@ describe('the console handler', () => {
     it('answers 503 when the catalog cannot be read, after the token check', async () => {
       const down: ConsoleStore = {
         index: new CatalogIndex(),
-        ensureStarted: () => Promise.reject(new CatalogUnavailableError('down')),
-        refresh: async () => {},
+        catchUp: () => Promise.reject(new CatalogUnavailableError('down')),
       };
       const broken = createLabConsole({ store: down, settings });
       expect((await broken.handle({ method: 'GET', path: 'state', headers: new Headers() })).status).toBe(401);

@@ -222,8 +222,8 @@ describe.skipIf(hostMode)('unexpected faults', () => {
   it('answer 500 InternalServerError without details, and are logged', async () => {
     const logs: string[] = [];
     const broken = {
-      ensureStarted: async () => {},
-      refresh: async () => {},
+      isReady: true,
+      catchUp: async () => {},
       get index(): never {
         throw new Error('index exploded');
       },

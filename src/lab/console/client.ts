@@ -342,6 +342,8 @@ export const CONSOLE_SCRIPT = String.raw`
     var api = state.api;
     if (!api) return;
     var seq = ++state.selectSeq;
+    // A response that arrives while this loads is newer than the selection: keep it shown.
+    var responsesAtStart = state.responses || 0;
     say('op-status', 'Loading the operation...');
     try {
       var results = await Promise.all([
@@ -362,7 +364,7 @@ export const CONSOLE_SCRIPT = String.raw`
       $('api-info').textContent = 'Path /' + api.properties.path + '; key header ' + keyHeaderOf(api) + '; products: ' + (productNames.length ? productNames.join(', ') : 'none') + '.';
       renderOperations();
       showOperation();
-      if (!(options && options.keepResponse)) {
+      if (!(options && options.keepResponse) && (state.responses || 0) === responsesAtStart) {
         state.lastResponse = null;
         $('response').hidden = true;
       }
@@ -558,6 +560,7 @@ export const CONSOLE_SCRIPT = String.raw`
 
   /** The last response; the key header it echoes is masked like the request's until "Show keys". */
   function renderResponse(last) {
+    state.responses = (state.responses || 0) + 1;
     $('response').hidden = false;
     var status = $('response-status');
     status.className = 'status s' + String(last.status).charAt(0);

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { isArmError, serviceUnavailable, type ArmError } from '../../apim/armErrors';
-import { CatalogUnavailableError, type CatalogStore } from '../../catalog/catalogStore';
+import type { CatalogStore } from '../../catalog/catalogStore';
 import { authenticate } from '../../management/auth';
 import type { ManagementSettings } from '../../management/settings';
 import { diagnoseLab } from '../diagnosis';
@@ -18,7 +18,7 @@ import { renderConsolePage } from './page';
 export const CONSOLE_API_VERSION = '2024-05-01';
 
 /** What the console needs of the catalog store. */
-export type ConsoleStore = Pick<CatalogStore, 'ensureStarted' | 'refresh' | 'index'>;
+export type ConsoleStore = Pick<CatalogStore, 'catchUp' | 'index'>;
 
 export interface LabConsoleOptions {
   store: ConsoleStore;
@@ -98,7 +98,7 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
     const denied = authenticate(request.headers.get('authorization'), settings, now());
     if (denied) return armError(denied);
     try {
-      await catalogReady(store, storageTimeoutMs);
+      await store.catchUp(storageTimeoutMs);
     } catch (error) {
       if (isArmError(error)) return armError(error);
       return armError(serviceUnavailable());
@@ -139,20 +139,3 @@ function notFound(): ConsoleResponse {
   };
 }
 
-/** Loaded, and caught up with other instances' writes, within the timeout; else 503. */
-async function catalogReady(store: ConsoleStore, timeoutMs: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new CatalogUnavailableError('catalog storage did not answer in time')), timeoutMs);
-  });
-  const ready = (async () => {
-    await store.ensureStarted();
-    await store.refresh();
-  })();
-  ready.catch(() => undefined);
-  try {
-    await Promise.race([ready, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
