@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
 import { uniqueTableName } from '../helpers/catalog';
-import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
 
 /**
  * Hostile requests at the gateway, through the local host over real HTTP: each gets
@@ -68,14 +68,7 @@ beforeAll(async () => {
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   const port = (backend.address() as { port: number }).port;
   host = await startHostProcess({
-    env: {
-      PORT: '0',
-      CatalogStorage: inject('azuriteConnectionString'),
-      AzureWebJobsStorage: inject('azuriteConnectionString'),
-      CATALOG_TABLE_NAME: uniqueTableName('hostile'),
-      MANAGEMENT_PRIMARY_KEY: PRIMARY,
-      MANAGEMENT_SECONDARY_KEY: randomBytes(48).toString('base64'),
-    },
+    env: labHostEnv(uniqueTableName('hostile'), { primary: PRIMARY, secondary: randomBytes(48).toString('base64') }),
   });
   await manage('PUT', '/apis/guarded', {
     properties: { displayName: 'Guarded', path: 'guarded', serviceUrl: `http://127.0.0.1:${port}/base`, protocols: ['http', 'https'] },

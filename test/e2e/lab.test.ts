@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
 import { uniqueTableName } from '../helpers/catalog';
-import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
 
 /**
  * The scenario-3 lab end to end: the unchanged app on the local host, real HTTP,
@@ -25,15 +25,7 @@ let token: string;
 
 beforeAll(async () => {
   host = await startHostProcess({
-    env: {
-      PORT: '0',
-      CatalogStorage: inject('azuriteConnectionString'),
-      AzureWebJobsStorage: inject('azuriteConnectionString'),
-      CATALOG_TABLE_NAME: uniqueTableName('e2e'),
-      MANAGEMENT_PRIMARY_KEY: PRIMARY,
-      MANAGEMENT_SECONDARY_KEY: randomBytes(64).toString('base64'),
-      WEBSITE_HOSTNAME: undefined,
-    },
+    env: labHostEnv(uniqueTableName('e2e'), { primary: PRIMARY, secondary: randomBytes(64).toString('base64') }, { WEBSITE_HOSTNAME: undefined }),
   });
   token = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 3_600_000) });
 });

@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
 import { uniqueTableName } from '../helpers/catalog';
-import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
 
 /**
  * Runs a whole session against one host — the lab's 401s, the fix, keys in headers
@@ -48,14 +48,7 @@ async function keysOf(subscription: string): Promise<string[]> {
 
 beforeAll(async () => {
   host = await startHostProcess({
-    env: {
-      PORT: '0',
-      CatalogStorage: inject('azuriteConnectionString'),
-      AzureWebJobsStorage: inject('azuriteConnectionString'),
-      CATALOG_TABLE_NAME: uniqueTableName('logs'),
-      MANAGEMENT_PRIMARY_KEY: PRIMARY,
-      MANAGEMENT_SECONDARY_KEY: SECONDARY,
-    },
+    env: labHostEnv(uniqueTableName('logs'), { primary: PRIMARY, secondary: SECONDARY }),
   });
 });
 

@@ -1,3 +1,6 @@
+import { inject } from 'vitest';
+// The provided values (inject) are declared by the global setup.
+import type {} from '../setup/azurite';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -130,5 +133,26 @@ function spawnHost(options: HostProcessOptions) {
     timeoutMs: options.timeoutMs ?? 20_000,
     output: () => output,
     onOutput: (listener: () => void) => listeners.push(listener),
+  };
+}
+
+/**
+ * The environment of a lab host on the test run's Azurite: its own table, the
+ * given management keys, any free port. Extra settings win.
+ */
+export function labHostEnv(
+  tableName: string,
+  keys: { primary: string; secondary: string },
+  extra: Record<string, string | undefined> = {},
+): Record<string, string | undefined> {
+  const storage = inject('azuriteConnectionString');
+  return {
+    PORT: '0',
+    CatalogStorage: storage,
+    AzureWebJobsStorage: storage,
+    CATALOG_TABLE_NAME: tableName,
+    MANAGEMENT_PRIMARY_KEY: keys.primary,
+    MANAGEMENT_SECONDARY_KEY: keys.secondary,
+    ...extra,
   };
 }

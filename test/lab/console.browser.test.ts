@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
 import { findChromium, launchChromium, type LaunchedBrowser } from '../helpers/browser';
 import { uniqueTableName } from '../helpers/catalog';
-import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
 
 /**
  * The lab's test console in a real Chromium, against the unchanged app on the
@@ -41,15 +41,7 @@ if (!chromium.available && !chromium.required) {
       if (!chromium.available) throw new Error(`CI must run the browser tests: ${chromium.reason}`);
       [host, browser] = await Promise.all([
         startHostProcess({
-          env: {
-            PORT: '0',
-            CatalogStorage: inject('azuriteConnectionString'),
-            AzureWebJobsStorage: inject('azuriteConnectionString'),
-            CATALOG_TABLE_NAME: uniqueTableName('console'),
-            MANAGEMENT_PRIMARY_KEY: PRIMARY,
-            MANAGEMENT_SECONDARY_KEY: randomBytes(64).toString('base64'),
-            WEBSITE_HOSTNAME: undefined,
-          },
+          env: labHostEnv(uniqueTableName('console'), { primary: PRIMARY, secondary: randomBytes(64).toString('base64') }, { WEBSITE_HOSTNAME: undefined }),
         }),
         launchChromium(chromium.executablePath),
       ]);

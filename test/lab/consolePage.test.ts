@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Script } from 'node:vm';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogIndex } from '../../src/catalog/catalogIndex';
 import { CatalogUnavailableError, type CatalogStore } from '../../src/catalog/catalogStore';
 import { diagnoseLab } from '../../src/lab/diagnosis';
@@ -11,7 +11,7 @@ import { labSeed } from '../../src/lab/seed';
 import { createSasToken, managementSettingsFromEnv } from '../../src/management';
 import { EXPIRED_TOKEN_MESSAGE, INVALID_TOKEN_MESSAGE, MALFORMED_TOKEN_MESSAGE, MISSING_TOKEN_MESSAGE, NOT_CONFIGURED_MESSAGE } from '../../src/management/auth';
 import { testStore, uniqueTableName } from '../helpers/catalog';
-import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
 
 /**
  * The test console's adapter: the page and its security headers, and `/lab/state`
@@ -186,15 +186,7 @@ describe('the console through the local host', () => {
 
   beforeAll(async () => {
     host = await startHostProcess({
-      env: {
-        PORT: '0',
-        CatalogStorage: inject('azuriteConnectionString'),
-        AzureWebJobsStorage: inject('azuriteConnectionString'),
-        CATALOG_TABLE_NAME: uniqueTableName('consolepage'),
-        MANAGEMENT_PRIMARY_KEY: PRIMARY,
-        MANAGEMENT_SECONDARY_KEY: SECONDARY,
-        WEBSITE_HOSTNAME: undefined,
-      },
+      env: labHostEnv(uniqueTableName('consolepage'), { primary: PRIMARY, secondary: SECONDARY }, { WEBSITE_HOSTNAME: undefined }),
     });
   });
 
