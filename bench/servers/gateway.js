@@ -18,34 +18,7 @@ const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { catalogConnectionFromEnv, createTableClient } = require(dist('catalog/connection'));
 const { createGateway } = require(dist('gateway'));
 const { RestError } = require('@azure/data-tables');
-
-/**
- * The `Headers` surface the gateway reads (`get`, iteration), as a view over the
- * headers Node has already parsed and lower-cased, so no `Headers` object is built
- * per request. Repeated headers read as Node joins them (`a, b`).
- */
-class IncomingHeaders {
-  constructor(headers) {
-    this.headers = headers;
-  }
-  get(name) {
-    const value = this.headers[name.toLowerCase()];
-    if (value === undefined) return null;
-    return Array.isArray(value) ? value.join(', ') : value;
-  }
-  has(name) {
-    return this.headers[name.toLowerCase()] !== undefined;
-  }
-  *entries() {
-    for (const name of Object.keys(this.headers)) yield [name, this.get(name)];
-  }
-  [Symbol.iterator]() {
-    return this.entries();
-  }
-  forEach(fn, thisArg) {
-    for (const [name, value] of this.entries()) fn.call(thisArg, value, name, this);
-  }
-}
+const { IncomingHeaders } = require('./incomingHeaders');
 
 function readBody(req) {
   return new Promise((resolve, reject) => {

@@ -1,4 +1,4 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import {
   normalizeApiPath,
   type Api,
@@ -35,15 +35,18 @@ export function keyDigest(key: string): string {
   return createHash('sha256').update(key, 'utf8').digest('base64');
 }
 
+/**
+ * Constant-time string equality without allocating: every code unit is compared,
+ * differences are OR-ed together, and nothing branches on their values. Keys come
+ * from HTTP header values and decoded query strings, so they hold no lone surrogates
+ * and code-unit equality is the same as UTF-8 byte equality.
+ */
 function safeEqual(a: string, b: string): boolean {
-  const ab = Buffer.from(a, 'utf8');
-  const bb = Buffer.from(b, 'utf8');
-  if (ab.length !== bb.length) {
-    // Compare against itself to spend the same time, then fail.
-    timingSafeEqual(ab, ab);
-    return false;
-  }
-  return timingSafeEqual(ab, bb);
+  // Different lengths: compare `a` against itself to spend the same time, then fail.
+  const other = a.length === b.length ? b : a;
+  let diff = a.length ^ b.length;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ other.charCodeAt(i);
+  return diff === 0;
 }
 
 const linkKey = (productId: string, apiId: string) => `${productId}\u0000${apiId}`;

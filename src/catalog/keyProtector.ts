@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
  * Subscription keys at rest: sealed with AES-256-GCM under `KEY_ENCRYPTION_KEY`
@@ -43,7 +43,8 @@ export function parseEncryptionKey(text: string | undefined, setting = 'KEY_ENCR
 export function createKeyProtector(encryptionKey: Buffer): KeyProtector {
   // Separate subkeys for sealing and hashing: one use per key.
   const sealKey = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab subscription key sealing', 32));
-  const lookupKey = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab subscription key lookup', 32));
+  // A KeyObject: each HMAC reuses the imported key instead of copying the bytes in again.
+  const lookupKey = createSecretKey(Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab subscription key lookup', 32)));
   return {
     seal(key, context) {
       const iv = randomBytes(IV_BYTES);

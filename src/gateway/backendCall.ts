@@ -1,5 +1,5 @@
 import type { Api } from '../catalog/records';
-import { hopByHopFilter } from './hopByHop';
+import { connectionNominated, HOP_BY_HOP_HEADERS } from './hopByHop';
 import { reject, type GatewayRequest, type Rejection } from './types';
 
 /** What the forwarder sends: everything decided, nothing left to interpret. */
@@ -51,7 +51,7 @@ function parseServiceUrl(serviceUrl: string | null | undefined): Backend | null 
 
 // Set by us (Host, Content-Length) or per-hop by nature (Expect: 100-continue is
 // between the caller and us; the body is already here).
-const REPLACED = ['host', 'content-length', 'expect'];
+const REPLACED: ReadonlySet<string> = new Set(['host', 'content-length', 'expect']);
 
 /**
  * Composes the backend request (reference §1.7): `serviceUrl` + the raw rest of
@@ -71,18 +71,23 @@ export function buildBackendCall(
 ): BackendCall | Rejection {
   const backend = backendOf(api);
   if (!backend) return reject('noBackend');
-  const drop = hopByHopFilter(request.headers.get('connection'), REPLACED);
+  const nominated = connectionNominated(request.headers.get('connection'));
   const headers: [string, string][] = [['host', backend.host]];
-  for (const [name, value] of request.headers) if (!drop(name)) headers.push([name, value]);
+  for (const entry of request.headers) {
+    const name = entry[0];
+    if (!HOP_BY_HOP_HEADERS.has(name) && !REPLACED.has(name) && !nominated.has(name)) headers.push(entry);
+  }
   const search = joinQueries(backend.query, query);
-  return {
+  const call: { -readonly [K in keyof BackendCall]: BackendCall[K] } = {
     method: request.method.toUpperCase(),
     origin: backend.origin,
     path: (backend.basePath + rest || '/') + (search === null ? '' : '?' + search),
     headers,
     body: request.body && request.body.length > 0 ? request.body : null,
-    ...(request.signal ? { signal: request.signal } : {}),
   };
+  const signal = request.signal;
+  if (signal) call.signal = signal;
+  return call;
 }
 
 /** The request's query as received (a bare `?` stays), after the serviceUrl's own. */

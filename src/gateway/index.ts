@@ -3,5 +3,5 @@ export { createGateway, type Gateway, type GatewayOptions, type GatewayResult } 
 export { createForwarder, type Forwarder, type ForwarderOptions, type BackendFailure } from './forward';
 export type { BackendCall } from './backendCall';
 export type { GatewayTrace } from './trace';
-export type { GatewayRequest, GatewayResponse, RejectReason } from './types';
+export type { GatewayRequest, GatewayResponse, HeaderBag, RejectReason } from './types';
 export { HOP_BY_HOP_HEADERS } from './hopByHop';

@@ -65,13 +65,14 @@ export function matchOperation(
   operations: readonly Operation[],
   method: string,
   rest: string,
-  query: URLSearchParams | null,
+  query: URLSearchParams | null | (() => URLSearchParams | null),
 ): OperationMatch | undefined {
   const candidates = candidatesByMethod(operations).get(method.toUpperCase());
   if (!candidates) return undefined;
   const segments = pathSegments(rest);
   for (const { operation, template } of candidates) {
-    const params = matchTemplate(template, segments, query);
+    // A lazily parsed query is only parsed for a template with query pairs.
+    const params = matchTemplate(template, segments, typeof query === 'function' ? (template.query.length ? query() : null) : query);
     if (params) return { operation, params };
   }
   return undefined;

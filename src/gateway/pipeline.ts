@@ -42,7 +42,12 @@ export function createGateway(options: GatewayOptions): Gateway {
   const forwarder = options.forwarder ?? createForwarder(options);
   const activityId = options.activityId ?? randomUUID;
 
-  async function run(request: GatewayRequest, trace: GatewayTrace): Promise<GatewayResponse> {
+  /**
+   * Synchronous up to the backend call: a request the gateway answers itself
+   * (404, 401, ...) costs no promise of its own; a forwarded one returns the
+   * forwarder's promise.
+   */
+  function run(request: GatewayRequest, trace: GatewayTrace): GatewayResponse | Promise<GatewayResponse> {
     const target = parseRequestUrl(request.url);
     let api: Api | null = null;
     const refuse = (reason: RejectReason) => {
@@ -56,12 +61,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     api = apiMatch.api;
     trace.apiId = api.id;
 
-    const query = target.query ? new URLSearchParams(target.query) : null;
+    // Parsed only when a template or the key lookup needs it.
+    const rawQuery = target.query;
+    let parsed: URLSearchParams | null | undefined;
+    const query = () => (parsed === undefined ? (parsed = rawQuery ? new URLSearchParams(rawQuery) : null) : parsed);
     const operation = matchOperation(catalog.operationsOf(api.id), request.method, apiMatch.rest, query);
     if (!operation) return refuse('operationNotFound');
     trace.operationId = operation.operation.id;
 
-    const key = readKey(api, request.headers, query);
+    const key = readKey(api, request.headers, query, rawQuery);
     trace.keySource = key.source;
 
     const access = authorize(catalog, api, key);
@@ -74,25 +82,38 @@ export function createGateway(options: GatewayOptions): Gateway {
 
     const call = buildBackendCall(api, apiMatch.rest, target.query, request);
     if (isRejection(call)) return refuse(call.rejected);
-    const answer = await forwarder.forward(call);
-    if (isRejection(answer)) {
-      trace.backendError = answer.backendError;
-      return refuse(answer.rejected);
-    }
-    trace.outcome = 'forwarded';
-    trace.backendStatus = answer.status;
-    return answer;
+    return forwarder.forward(call).then((answer) => {
+      if (isRejection(answer)) {
+        trace.backendError = answer.backendError;
+        return refuse(answer.rejected);
+      }
+      trace.outcome = 'forwarded';
+      trace.backendStatus = answer.status;
+      return answer;
+    });
+  }
+
+  function failed(trace: GatewayTrace): GatewayResult {
+    trace.outcome = 'internalError';
+    return { ...internalErrorResponse(activityId()), trace };
   }
 
   return {
-    async handle(request) {
+    handle(request) {
       const trace = newTrace();
+      let response: GatewayResponse | Promise<GatewayResponse>;
       try {
-        return { ...(await run(request, trace)), trace };
+        response = run(request, trace);
       } catch {
-        trace.outcome = 'internalError';
-        return { ...internalErrorResponse(activityId()), trace };
+        return Promise.resolve(failed(trace));
       }
+      if (response instanceof Promise) {
+        return response.then(
+          (answer): GatewayResult => ({ ...answer, trace }),
+          () => failed(trace),
+        );
+      }
+      return Promise.resolve({ ...response, trace });
     },
     close: () => forwarder.close(),
   };

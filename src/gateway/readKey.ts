@@ -1,4 +1,5 @@
 import type { Api } from '../catalog/records';
+import type { HeaderBag } from './types';
 
 /** Where the subscription key came from; the key itself never leaves this value. */
 export type KeyReading =
@@ -6,6 +7,15 @@ export type KeyReading =
   | { readonly source: 'none' };
 
 const NONE: KeyReading = { source: 'none' };
+
+/**
+ * False only when the raw query certainly has no parameter `name`: without `%` or
+ * `+` no name decodes to anything but itself, so the name must appear verbatim.
+ */
+function mayHoldParameter(rawQuery: string | null, name: string): boolean {
+  if (!rawQuery) return false;
+  return rawQuery.includes(name) || rawQuery.includes('%') || rawQuery.includes('+');
+}
 
 /**
  * Stage 3: the key from the API's header name (case-insensitive, as every HTTP
@@ -17,11 +27,18 @@ const NONE: KeyReading = { source: 'none' };
  * for `Ocp-Apim-Subscription-Key:` with nothing after it; so an empty header
  * still lets a query key through.
  */
-export function readKey(api: Api, headers: Headers, query: URLSearchParams | null): KeyReading {
+export function readKey(
+  api: Api,
+  headers: HeaderBag,
+  query: URLSearchParams | null | (() => URLSearchParams | null),
+  /** The raw query, when known: lets a query that cannot hold the parameter skip parsing. */
+  rawQuery?: string | null,
+): KeyReading {
   const names = api.subscriptionKeyParameterNames;
   const header = headers.get(names.header)?.trim();
   if (header) return { source: 'header', key: header };
-  const fromQuery = query?.get(names.query);
+  if (rawQuery !== undefined && !mayHoldParameter(rawQuery, names.query)) return NONE;
+  const fromQuery = (typeof query === 'function' ? query() : query)?.get(names.query);
   if (fromQuery) return { source: 'query', key: fromQuery };
   return NONE;
 }

@@ -7,11 +7,11 @@ import {
   type ApimResponse,
 } from '../apim/gatewayResponses';
 import type { RequestTarget } from './requestUrl';
-import type { RejectReason } from './types';
+import type { HeaderBag, RejectReason } from './types';
 
 /** What the one response writer needs to know about the request. */
 export interface RejectionContext {
-  readonly headers: Headers;
+  readonly headers: HeaderBag;
   readonly target: RequestTarget | undefined;
   readonly api: Api | null;
   readonly activityId: () => string;

@@ -3,11 +3,21 @@
  * a local `node:http` server) convert to and from these at the edge.
  */
 
+/**
+ * The request headers as the gateway reads them: a WHATWG `Headers` satisfies it,
+ * and so can a thin view over a server's already parsed headers (no copy per
+ * request). `get` is case-insensitive and joins repeated headers with `, `;
+ * iteration yields lower-case names with their (joined) values.
+ */
+export interface HeaderBag extends Iterable<[string, string]> {
+  get(name: string): string | null;
+}
+
 export interface GatewayRequest {
   readonly method: string;
   /** Absolute URL with the raw path and query exactly as received (percent-encoding untouched). */
   readonly url: string;
-  readonly headers: Headers;
+  readonly headers: HeaderBag;
   readonly body: Uint8Array | null;
   /** Aborted when the caller goes away; cancels the backend call. */
   readonly signal?: AbortSignal;

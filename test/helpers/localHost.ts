@@ -1,6 +1,4 @@
 import { inject } from 'vitest';
-// The provided values (inject) are declared by the global setup.
-import type {} from '../setup/azurite';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -134,6 +132,13 @@ function spawnHost(options: HostProcessOptions) {
     output: () => output,
     onOutput: (listener: () => void) => listeners.push(listener),
   };
+}
+
+declare module 'vitest' {
+  // Provided by the global setup (test/setup/azurite.ts); repeated so this file type-checks alone.
+  export interface ProvidedContext {
+    azuriteConnectionString: string;
+  }
 }
 
 /**

@@ -6,8 +6,8 @@ export const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OP
 
 const METHODS_WITHOUT_BODY = new Set(['GET', 'HEAD']);
 
-/** The Functions request as the framework-free request of the core. */
-export async function toCoreRequest(request: HttpRequest): Promise<GatewayRequest> {
+/** The Functions request as the framework-free request of the core (its headers stay a WHATWG `Headers`). */
+export async function toCoreRequest(request: HttpRequest): Promise<GatewayRequest & { readonly headers: Headers }> {
   let body: Uint8Array | null = null;
   if (!METHODS_WITHOUT_BODY.has(request.method) && request.body) {
     body = new Uint8Array(await request.arrayBuffer());
