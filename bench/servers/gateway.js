@@ -18,49 +18,7 @@ const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { catalogConnectionFromEnv, createTableClient } = require(dist('catalog/connection'));
 const { createGateway } = require(dist('gateway'));
 const { RestError } = require('@azure/data-tables');
-const { IncomingHeaders } = require('./incomingHeaders');
-
-function readBody(req) {
-  return new Promise((resolve, reject) => {
-    const chunks = [];
-    let size = 0;
-    req.on('data', (chunk) => {
-      chunks.push(chunk);
-      size += chunk.length;
-    });
-    req.once('end', () => resolve(size === 0 ? null : Buffer.concat(chunks, size)));
-    req.once('error', reject);
-  });
-}
-
-/** Streams a web `ReadableStream` into the response, honouring backpressure; a caller going away cancels it. */
-async function pipeStream(stream, res) {
-  const reader = stream.getReader();
-  const cancel = () => {
-    if (!res.writableFinished) reader.cancel().catch(() => undefined);
-  };
-  res.once('close', cancel);
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!res.write(value)) await new Promise((resolve) => res.once('drain', resolve));
-    }
-    res.end();
-  } catch {
-    res.destroy();
-  }
-}
-
-function writeResult(res, result) {
-  const flat = [];
-  for (const [name, value] of result.headers) flat.push(name, value);
-  res.writeHead(result.status, flat);
-  const body = result.body;
-  if (body === null || body === undefined) res.end();
-  else if (body instanceof Uint8Array) res.end(body);
-  else void pipeStream(body, res);
-}
+const { nodeHandler } = require('./nodeAdapter');
 
 /**
  * The index build without the storage read: lists the partition once (untimed),
@@ -114,51 +72,7 @@ async function main() {
   const buildMs = performance.now() - started;
 
   const gateway = createGateway({ catalog: store.view });
-  const server = createServer((req, res) => {
-    const method = req.method;
-    const bodyPromise = method === 'GET' || method === 'HEAD' ? null : readBody(req);
-    // Created on first use: only a forwarded call reads it (to cancel the backend call
-    // when the caller goes away), so answers the gateway writes itself never pay for it.
-    let controller;
-    const signal = () => {
-      if (!controller) {
-        controller = new AbortController();
-        res.once('close', () => {
-          if (!res.writableFinished) controller.abort();
-        });
-      }
-      return controller.signal;
-    };
-    const request = {
-      method,
-      url: `http://${req.headers.host || '127.0.0.1'}${req.url}`,
-      headers: new IncomingHeaders(req.headers),
-      body: null,
-      get signal() {
-        return signal();
-      },
-    };
-    const fail = () => {
-      if (!res.headersSent) {
-        res.writeHead(500, ['Content-Length', '0']);
-        res.end();
-      } else {
-        res.destroy();
-      }
-    };
-    const respond = (result) => writeResult(res, result);
-    if (bodyPromise === null) {
-      gateway.handle(request).then(respond).catch(fail);
-    } else {
-      bodyPromise
-        .then((body) => {
-          request.body = body;
-          return gateway.handle(request);
-        })
-        .then(respond)
-        .catch(fail);
-    }
-  });
+  const server = createServer(nodeHandler(gateway));
   server.keepAliveTimeout = 65_000;
   onShutdown(async () => {
     store.stop();

@@ -73,9 +73,8 @@ export function buildBackendCall(
   if (!backend) return reject('noBackend');
   const nominated = connectionNominated(request.headers.get('connection'));
   const headers: [string, string][] = [['host', backend.host]];
-  for (const entry of request.headers) {
-    const name = entry[0];
-    if (!HOP_BY_HOP_HEADERS.has(name) && !REPLACED.has(name) && !nominated.has(name)) headers.push(entry);
+  for (const [name, value] of request.headers) {
+    if (!HOP_BY_HOP_HEADERS.has(name) && !REPLACED.has(name) && !nominated.has(name)) headers.push([name, value]);
   }
   const search = joinQueries(backend.query, query);
   const call: { -readonly [K in keyof BackendCall]: BackendCall[K] } = {

@@ -18,6 +18,7 @@ export interface ApiMatch {
  * the catalog compares case-insensitively.
  */
 export function matchApi(catalog: CatalogView, path: string): ApiMatch | undefined {
+  if (!path.includes('%')) return matchPlain(catalog, path);
   const raw = path.slice(1).split('/');
   const decoded = raw.map(decodeSegment);
   // A leading empty segment (`/`, `//x`) can only belong to the empty-path API.
@@ -25,6 +26,35 @@ export function matchApi(catalog: CatalogView, path: string): ApiMatch | undefin
   for (let n = deepest; n >= 1; n--) {
     const api = catalog.apiByPath(decoded.slice(0, n).join('/'));
     if (api) return { api, rest: rawRest(raw, n) };
+  }
+  const api = catalog.apiByPath('');
+  return api ? { api, rest: path } : undefined;
+}
+
+/**
+ * The same search for a path without percent-escapes (nearly every request): the
+ * raw segments are the decoded ones, so prefixes are slices of the path itself.
+ */
+function matchPlain(catalog: CatalogView, path: string): ApiMatch | undefined {
+  // ends[n - 1]: where the first n segments end (a `/` or the end of the path).
+  const ends: number[] = [];
+  if (path.length > 1 && path.charCodeAt(1) !== 0x2f) {
+    const max = catalog.maxApiPathSegments;
+    let at = 1;
+    while (ends.length < max) {
+      const slash = path.indexOf('/', at);
+      if (slash < 0) {
+        ends.push(path.length);
+        break;
+      }
+      ends.push(slash);
+      at = slash + 1;
+    }
+  }
+  for (let n = ends.length; n >= 1; n--) {
+    const end = ends[n - 1]!;
+    const api = catalog.apiByPath(path.slice(1, end));
+    if (api) return { api, rest: end === path.length ? '' : path.slice(end) };
   }
   const api = catalog.apiByPath('');
   return api ? { api, rest: path } : undefined;

@@ -113,7 +113,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           () => failed(trace),
         );
       }
-      return Promise.resolve({ ...response, trace });
+      // Answered by the gateway itself: an APIM response, exactly these three fields.
+      return Promise.resolve({ status: response.status, headers: response.headers, body: response.body, trace });
     },
     close: () => forwarder.close(),
   };

@@ -24,11 +24,11 @@ export function rejectionResponse(reason: RejectReason, context: RejectionContex
     case 'operationNotFound':
       return notFoundResponse();
     case 'keyMissing':
-      return context.api ? missingKeyResponse(realmOf(context), keyHeaderOf(context.api)) : notFoundResponse();
+      return context.api ? challenge(context.api, realmOf(context), 'missing') : notFoundResponse();
     case 'keyUnknown':
     case 'subscriptionInactive':
     case 'keyOutOfScope':
-      return context.api ? invalidKeyResponse(realmOf(context), keyHeaderOf(context.api)) : notFoundResponse();
+      return context.api ? challenge(context.api, realmOf(context), 'invalid') : notFoundResponse();
     case 'noBackend':
     case 'backendUnreachable':
     case 'backendTimeout':
@@ -39,6 +39,41 @@ export function rejectionResponse(reason: RejectReason, context: RejectionContex
 }
 
 const keyHeaderOf = (api: Api) => api.subscriptionKeyParameterNames.header;
+
+/** The last 401s built for an API, for one realm (callers nearly always use one host). */
+interface Challenges {
+  readonly realm: string;
+  missing?: ApimResponse;
+  invalid?: ApimResponse;
+}
+// Records are immutable and replaced on change, so an API object is a safe cache key.
+const challenges = new WeakMap<Api, Challenges>();
+
+/**
+ * A 401 with its `WWW-Authenticate` challenge. The header value is built once per
+ * API and realm; each call still gets its own header list (callers may add to it).
+ */
+function challenge(api: Api, realm: string, kind: 'missing' | 'invalid'): ApimResponse {
+  let cached = challenges.get(api);
+  if (cached === undefined || cached.realm !== realm) challenges.set(api, (cached = { realm }));
+  let response = cached[kind];
+  if (response === undefined) {
+    const build = kind === 'missing' ? missingKeyResponse : invalidKeyResponse;
+    cached[kind] = response = build(realm, keyHeaderOf(api));
+  }
+  const headers: [string, string][] = [];
+  for (const [name, value] of response.headers) headers.push([name, value]);
+  return { status: response.status, headers, body: response.body };
+}
+
+// The normalised path of each API record, for realms.
+const apiPaths = new WeakMap<Api, string>();
+
+function apiPathOf(api: Api): string {
+  let path = apiPaths.get(api);
+  if (path === undefined) apiPaths.set(api, (path = normalizeApiPath(api.path)));
+  return path;
+}
 const SCHEME = /^[a-z][a-z0-9+.-]*$/i;
 
 /**
@@ -51,5 +86,5 @@ export function realmOf(context: Pick<RejectionContext, 'headers' | 'target' | '
   const forwarded = context.headers.get('x-forwarded-proto')?.split(',', 1)[0]?.trim();
   const scheme = forwarded && SCHEME.test(forwarded) ? forwarded.toLowerCase() : (context.target?.scheme ?? 'https');
   const host = context.headers.get('host') || context.target?.authority || '';
-  return `${scheme}://${host}/${context.api ? normalizeApiPath(context.api.path) : ''}`;
+  return `${scheme}://${host}/${context.api ? apiPathOf(context.api) : ''}`;
 }
