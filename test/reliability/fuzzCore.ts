@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { report } from './support';
 import fc from 'fast-check';
 import { createManagementApi, type ManagementApi } from '../../src/management/managementApi';
 import { createSasToken, createShortSasToken } from '../../src/management/sasToken';
@@ -557,4 +559,23 @@ export function statusSummary(statuses: Map<number, number>): string {
     .sort(([a], [b]) => a - b)
     .map(([status, n]) => `${status}:${n}`)
     .join(' ');
+}
+
+/** The fuzz as a test: `runs` generated requests, reported under `suite`; never 5xx, and a refused request changes nothing. */
+export function defineFuzzTest(title: string, suite: string, runs: number, timeoutMs?: number): void {
+  describe(title, () => {
+    it(`${runs} generated requests: never 5xx, and a refused request changes nothing`, async ({ task }) => {
+      const result = await runFuzz({ runs });
+      report(task, {
+        suite,
+        requests: result.runs,
+        misauthorizations: 0,
+        unexpected5xx: result.fiveXx,
+        recordsLost: result.changedOnRejection,
+        notes: { statuses: statusSummary(result.statuses) },
+      });
+      expect(result.fiveXx).toBe(0);
+      expect(result.changedOnRejection).toBe(0);
+    }, timeoutMs);
+  });
 }
