@@ -84,6 +84,18 @@ export function internalErrorResponse(activityId: string): ApimResponse {
   return jsonResponse(500, apimErrorBody(500, INTERNAL_ERROR_MESSAGE, activityId));
 }
 
+/**
+ * 413: the request body is over the gateway's limit (`GATEWAY_MAX_BODY_BYTES`).
+ * Decision: APIM's one-line shape with the public message of its own body-size
+ * check (`validate-content` max-size: "Request's body is {size} bytes long and it
+ * exceeds the limit of {maxSize} bytes."), under 413 Payload Too Large rather than
+ * that policy's 400, so that clients and proxies see the standard status.
+ */
+export function payloadTooLargeResponse(bodyBytes: number, maxBodyBytes: number): ApimResponse {
+  const message = `Request's body is ${bodyBytes} bytes long and it exceeds the limit of ${maxBodyBytes} bytes.`;
+  return jsonResponse(413, apimErrorBody(413, message));
+}
+
 export const SERVICE_UNAVAILABLE_MESSAGE = 'Service Unavailable';
 
 /**

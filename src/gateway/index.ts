@@ -5,3 +5,4 @@ export type { BackendCall } from './backendCall';
 export type { GatewayTrace } from './trace';
 export type { GatewayRequest, GatewayResponse, HeaderBag, RejectReason } from './types';
 export { HOP_BY_HOP_HEADERS } from './hopByHop';
+export { DEFAULT_MAX_BODY_BYTES, MAX_BODY_SETTING, PLATFORM_MAX_BODY_BYTES, maxBodyBytesFromEnv } from './limitBody';

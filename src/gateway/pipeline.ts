@@ -5,6 +5,7 @@ import { internalErrorResponse } from '../apim/gatewayResponses';
 import { authorize, type Access } from './authorize';
 import { buildBackendCall } from './backendCall';
 import { createForwarder, type Forwarder, type ForwarderOptions } from './forward';
+import { DEFAULT_MAX_BODY_BYTES, limitBody, type BodyTooLarge } from './limitBody';
 import { matchApi } from './matchApi';
 import { matchOperation } from './matchOperation';
 import { readKey } from './readKey';
@@ -19,6 +20,8 @@ export interface GatewayOptions extends ForwarderOptions {
   readonly forwarder?: Forwarder;
   /** Activity ids for 500 bodies; default a random UUID. */
   readonly activityId?: () => string;
+  /** Largest request body forwarded, in bytes; a larger one is answered 413. Default 64 MiB. */
+  readonly maxBodyBytes?: number;
 }
 
 /** The response, plus how the gateway reached it. */
@@ -33,14 +36,16 @@ export interface Gateway {
 
 /**
  * The APIM subscription-key gateway: match API -> match operation -> read key ->
- * authorize -> forward. Stages return values or rejections; a rejection stops the
- * run and `rejectionResponse` writes it. Matching comes first, so an unknown path
- * or method is a 404 and never a 401.
+ * authorize -> limit the body -> forward. Stages return values or rejections; a
+ * rejection stops the run and `rejectionResponse` writes it. Matching comes first,
+ * so an unknown path or method is a 404 and never a 401; the key check comes before
+ * the body limit, so a caller without a valid key learns nothing about limits.
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { catalog } = options;
   const forwarder = options.forwarder ?? createForwarder(options);
   const activityId = options.activityId ?? randomUUID;
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
   /**
    * Synchronous up to the backend call: a request the gateway answers itself
@@ -50,9 +55,9 @@ export function createGateway(options: GatewayOptions): Gateway {
   function run(request: GatewayRequest, trace: GatewayTrace): GatewayResponse | Promise<GatewayResponse> {
     const target = parseRequestUrl(request.url);
     let api: Api | null = null;
-    const refuse = (reason: RejectReason) => {
+    const refuse = (reason: RejectReason, bodyTooLarge?: BodyTooLarge) => {
       trace.outcome = reason;
-      return rejectionResponse(reason, { headers: request.headers, target, api, activityId });
+      return rejectionResponse(reason, { headers: request.headers, target, api, activityId, bodyTooLarge });
     };
 
     if (!target) return refuse('apiNotFound');
@@ -79,6 +84,9 @@ export function createGateway(options: GatewayOptions): Gateway {
       return refuse(access.rejected);
     }
     recordAccess(trace, access);
+
+    const tooLarge = limitBody(request.body, maxBodyBytes);
+    if (tooLarge) return refuse(tooLarge.rejected, tooLarge);
 
     const call = buildBackendCall(api, apiMatch.rest, target.query, request);
     if (isRejection(call)) return refuse(call.rejected);

@@ -4,8 +4,10 @@ import {
   invalidKeyResponse,
   missingKeyResponse,
   notFoundResponse,
+  payloadTooLargeResponse,
   type ApimResponse,
 } from '../apim/gatewayResponses';
+import type { BodyTooLarge } from './limitBody';
 import type { RequestTarget } from './requestUrl';
 import type { HeaderBag, RejectReason } from './types';
 
@@ -15,6 +17,8 @@ export interface RejectionContext {
   readonly target: RequestTarget | undefined;
   readonly api: Api | null;
   readonly activityId: () => string;
+  /** The sizes, when the body was over the limit. */
+  readonly bodyTooLarge?: BodyTooLarge;
 }
 
 /** The single place where a rejection becomes APIM's wire response. */
@@ -29,6 +33,10 @@ export function rejectionResponse(reason: RejectReason, context: RejectionContex
     case 'subscriptionInactive':
     case 'keyOutOfScope':
       return context.api ? challenge(context.api, realmOf(context), 'invalid') : notFoundResponse();
+    case 'bodyTooLarge':
+      return context.bodyTooLarge
+        ? payloadTooLargeResponse(context.bodyTooLarge.bodyBytes, context.bodyTooLarge.maxBodyBytes)
+        : internalErrorResponse(context.activityId());
     case 'noBackend':
     case 'backendUnreachable':
     case 'backendTimeout':

@@ -41,6 +41,7 @@ export type RejectReason =
   | 'keyUnknown'
   | 'subscriptionInactive'
   | 'keyOutOfScope'
+  | 'bodyTooLarge'
   | 'noBackend'
   | 'backendUnreachable'
   | 'backendTimeout'

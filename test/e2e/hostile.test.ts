@@ -17,10 +17,13 @@ const INVALID =
   '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
 const MISSING =
   '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
+/** The gateway's body limit for this host (GATEWAY_MAX_BODY_BYTES), far below the host's own 100 MiB. */
+const BODY_LIMIT = 65_536;
 
 let host: HostProcess;
 let backend: Server;
 const backendPaths: string[] = [];
+const backendBodies: number[] = [];
 let key: string;
 
 async function manage(method: string, path: string, body?: unknown) {
@@ -63,17 +66,27 @@ async function get(path: string, headers: Record<string, string> = {}) {
 beforeAll(async () => {
   backend = createServer((req, res) => {
     backendPaths.push(req.url ?? '');
-    res.end('backend');
+    let size = 0;
+    req.on('data', (chunk: Buffer) => (size += chunk.length));
+    req.on('end', () => {
+      backendBodies.push(size);
+      res.end('backend');
+    });
   });
   await new Promise<void>((r) => backend.listen(0, '127.0.0.1', r));
   const port = (backend.address() as { port: number }).port;
   host = await startHostProcess({
-    env: labHostEnv(uniqueTableName('hostile'), { primary: PRIMARY, secondary: randomBytes(48).toString('base64') }),
+    env: labHostEnv(
+      uniqueTableName('hostile'),
+      { primary: PRIMARY, secondary: randomBytes(48).toString('base64') },
+      { GATEWAY_MAX_BODY_BYTES: String(BODY_LIMIT) },
+    ),
   });
   await manage('PUT', '/apis/guarded', {
     properties: { displayName: 'Guarded', path: 'guarded', serviceUrl: `http://127.0.0.1:${port}/base`, protocols: ['http', 'https'] },
   });
   await manage('PUT', '/apis/guarded/operations/any', { properties: { displayName: 'Any', method: 'GET', urlTemplate: '/*' } });
+  await manage('PUT', '/apis/guarded/operations/upload', { properties: { displayName: 'Upload', method: 'POST', urlTemplate: '/*' } });
   await manage('PUT', '/subscriptions/guarded-sub', { properties: { scope: '/apis/guarded', displayName: 'Guarded', state: 'active' } });
   key = (await manage('POST', '/subscriptions/guarded-sub/listSecrets')).primaryKey;
 });
@@ -149,6 +162,37 @@ describe('hostile requests at the gateway', () => {
       expect(await rawRequest(`GET /guarded/x HTTP/1.1\r\nHost: a\r\nX-Bad: a\rb\r\nConnection: close\r\n\r\n`)).toBe(400);
       expect(await rawRequest(`GET /guarded/x HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(70_000)}\r\nConnection: close\r\n\r\n`)).toBe(431);
       expect((await get(`/guarded/${'a'.repeat(5000)}`, { 'Ocp-Apim-Subscription-Key': key })).status).toBe(414);
+    });
+  });
+
+  it("answers a body over the gateway's limit with APIM's 413, after the key check, without reaching the backend", async () => {
+    const post = (bytes: number, headers: Record<string, string>, path = '/guarded/upload') =>
+      fetch(`${host.baseUrl}${path}`, { method: 'POST', headers, body: Buffer.alloc(bytes, 0x61) });
+    await withoutBackend(async () => {
+      const over = await post(BODY_LIMIT + 1, { 'Ocp-Apim-Subscription-Key': key });
+      expect(over.status).toBe(413);
+      expect(over.headers.get('content-type')).toBe('application/json');
+      expect(over.headers.get('www-authenticate')).toBeNull();
+      expect(await over.text()).toBe(
+        `{ "statusCode": 413, "message": "Request's body is ${BODY_LIMIT + 1} bytes long and it exceeds the limit of ${BODY_LIMIT} bytes." }`,
+      );
+      // No valid key: the 401 comes first and says nothing of limits.
+      expect(await (await post(BODY_LIMIT * 4, {})).text()).toBe(MISSING);
+      expect(await (await post(BODY_LIMIT * 4, { 'Ocp-Apim-Subscription-Key': 'not-a-key' })).text()).toBe(INVALID);
+      expect((await post(BODY_LIMIT * 4, { 'Ocp-Apim-Subscription-Key': key }, '/nowhere')).status).toBe(404);
+    });
+    const fits = await post(BODY_LIMIT, { 'Ocp-Apim-Subscription-Key': key });
+    expect(fits.status).toBe(200);
+    await fits.text();
+    expect(backendBodies.at(-1)).toBe(BODY_LIMIT);
+  });
+
+  it("leaves bodies over the host's 100 MiB to the host's own empty 413, before any function runs", async () => {
+    await withoutBackend(async () => {
+      const status = await rawRequest(
+        `POST /guarded/upload HTTP/1.1\r\nHost: 127.0.0.1\r\nOcp-Apim-Subscription-Key: ${key}\r\nContent-Length: 104857601\r\n\r\n`,
+      );
+      expect(status).toBe(413);
     });
   });
 

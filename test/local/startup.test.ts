@@ -1,6 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runHostToExit, startHostProcess } from '../helpers/localHost';
+import { uniqueTableName } from '../helpers/catalog';
+import { labHostEnv, runHostToExit, startHostProcess } from '../helpers/localHost';
 
 /** host.json without extensions.http: the default "api" prefix. */
 const API_FIXTURE = join(__dirname, 'fixture-api');
@@ -35,6 +36,14 @@ describe('startup', () => {
     expect(result.code).toBe(1);
     expect(result.output).toMatch(/\[host\] Startup failed:/);
     expect(result.output).toMatch(message);
+    expect(result.output).not.toContain('Functions host listening');
+  }, 30_000);
+
+  it('refuses to start with an invalid GATEWAY_MAX_BODY_BYTES, naming the setting', async () => {
+    const env = labHostEnv(uniqueTableName('badlimit'), { primary: 'p', secondary: 's' }, { GATEWAY_MAX_BODY_BYTES: '10MB' });
+    const result = await runHostToExit({ env });
+    expect(result.code).toBe(1);
+    expect(result.output).toMatch(/\[host\] Startup failed:.*GATEWAY_MAX_BODY_BYTES must be a whole number of bytes from 0 to 104857600/s);
     expect(result.output).not.toContain('Functions host listening');
   }, 30_000);
 
