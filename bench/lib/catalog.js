@@ -228,4 +228,4 @@ function uniqueTableName(prefix) {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-module.exports = { seedSmall, seedScale, uniqueTableName, BENCH_SUBSCRIPTION };
+module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, BENCH_SUBSCRIPTION };

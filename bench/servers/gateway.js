@@ -23,8 +23,10 @@ const { nodeHandler } = require('./nodeAdapter');
 /**
  * The index build without the storage read: lists the partition once (untimed),
  * then times `ensureStarted()` of a fresh store over an in-memory copy of those
- * same rows. Separates the gateway's work (parse, validate, open sealed keys,
- * HMAC, index) from the emulator's paging, which rescans the whole partition per page.
+ * same rows, served page by page as the store asks for them. Separates the
+ * gateway's work (parse and validate every row, check each subscription's
+ * lookup-digest tag, index) from the emulator's paging, which rescans the whole
+ * partition per page.
  */
 async function rebuild(connection) {
   const client = createTableClient(connection);
@@ -44,14 +46,16 @@ async function rebuild(connection) {
       if (!row) throw new RestError('not found', { statusCode: 404 });
       return row;
     },
-    listEntities: () =>
-      (async function* pages() {
-        // Served as Table Storage pages arrive: 1,000 entities at a time.
-        for (let i = 0; i < rows.length; i += 1000) {
-          await new Promise((resolve) => setImmediate(resolve));
-          yield* rows.slice(i, i + 1000);
-        }
-      })(),
+    listEntities: () => ({
+      // Served as Table Storage serves pages: at most `maxPageSize` (the store asks 1,000) entities at a time.
+      byPage: ({ maxPageSize = 1000 } = {}) =>
+        (async function* pages() {
+          for (let i = 0; i < rows.length; i += maxPageSize) {
+            await new Promise((resolve) => setImmediate(resolve));
+            yield rows.slice(i, i + maxPageSize);
+          }
+        })(),
+    }),
   };
   const store = new CatalogStore({ client: memoryClient, pollIntervalMs: 0, log: () => undefined });
   const started = performance.now();

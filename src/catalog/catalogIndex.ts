@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { SubscriptionTable } from './subscriptionTable';
+import { refOfRowKey, type RecordRef } from './tableCodec';
 import {
   normalizeApiPath,
   type Api,
@@ -29,40 +31,64 @@ export interface KeyMatch {
 
 /**
  * Fixed-size digest used to index keys: map lookups then never branch on key
- * bytes. Stores pass a keyed digest (HMAC); this plain one serves tests.
+ * bytes. Stores pass a keyed digest (HMAC, `KeyProtector.digest`, which sealed
+ * subscriptions carry); this plain one serves tests.
  */
 export function keyDigest(key: string): string {
-  return createHash('sha256').update(key, 'utf8').digest('base64');
-}
-
-/**
- * Constant-time string equality without allocating: every code unit is compared,
- * differences are OR-ed together, and nothing branches on their values. Keys come
- * from HTTP header values and decoded query strings, so they hold no lone surrogates
- * and code-unit equality is the same as UTF-8 byte equality.
- */
-function safeEqual(a: string, b: string): boolean {
-  // Different lengths: compare `a` against itself to spend the same time, then fail.
-  const other = a.length === b.length ? b : a;
-  let diff = a.length ^ b.length;
-  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ other.charCodeAt(i);
-  return diff === 0;
+  return createHash('sha256').update(key, 'utf8').digest('binary').slice(0, 16);
 }
 
 const linkKey = (productId: string, apiId: string) => `${productId}\u0000${apiId}`;
 const pathDepth = (path: string) => (path === '' ? 0 : path.split('/').length);
 
 /**
+ * Catalog version at which each record was last written (its ETag), by storage
+ * row key. Subscriptions keep theirs in the subscription table (no row-key
+ * string for each of 100,000 of them).
+ */
+export class RecordRevisions {
+  private readonly byRowKey = new Map<string, number>();
+
+  constructor(private readonly subscriptions: SubscriptionTable) {}
+
+  /** The revision of the record stored under `rowKey`. */
+  get(rowKey: string): number | undefined {
+    if (!rowKey.startsWith('subscription|')) return this.byRowKey.get(rowKey);
+    const ref = refOfRowKey(rowKey);
+    return ref?.kind === 'subscription' ? this.subscriptions.revision(ref.id) : undefined;
+  }
+
+  /** Records `revision` for the record `ref` (at `rowKey`), once the index holds it. */
+  set(ref: RecordRef, rowKey: string, revision: number): void {
+    if (ref.kind === 'subscription') this.subscriptions.setRevision(ref.id, revision);
+    else this.byRowKey.set(rowKey, revision);
+  }
+
+  delete(ref: RecordRef, rowKey: string): void {
+    if (ref.kind !== 'subscription') this.byRowKey.delete(rowKey);
+  }
+
+  clear(): void {
+    this.byRowKey.clear();
+  }
+}
+
+/**
  * The in-memory catalog. Records are immutable values; a change replaces the record.
  * Built and kept current by the catalog store; read by the gateway and management.
  */
 export class CatalogIndex implements CatalogView {
-  constructor(private readonly digest: (key: string) => string = keyDigest) {}
+  constructor(digest: (key: string) => string = keyDigest) {
+    this.subscriptions = new SubscriptionTable(digest);
+    this.revisions = new RecordRevisions(this.subscriptions);
+  }
 
   version = -1;
   maxApiPathSegments = 0;
+  /** Subscriptions, with their key digests (see `SubscriptionTable`). */
+  private readonly subscriptions: SubscriptionTable;
   /** Catalog version at which each record (by storage row key) was last written: its ETag. */
-  readonly revisions = new Map<string, number>();
+  readonly revisions: RecordRevisions;
 
   private readonly apis = new Map<string, Api>();
   private readonly apisByPath = new Map<string, Api>();
@@ -71,8 +97,6 @@ export class CatalogIndex implements CatalogView {
   private readonly products = new Map<string, Product>();
   private readonly links = new Map<string, ProductApiLink>();
   private readonly productsByApiCache = new Map<string, Product[]>();
-  private readonly subscriptions = new Map<string, Subscription>();
-  private readonly keys = new Map<string, KeyMatch>();
 
   // ---- hot-path reads -------------------------------------------------------
 
@@ -105,10 +129,7 @@ export class CatalogIndex implements CatalogView {
   }
 
   subscriptionByKey(key: string): KeyMatch | undefined {
-    const match = this.keys.get(this.digest(key));
-    if (!match) return undefined;
-    const stored = match.which === 'primary' ? match.subscription.primaryKey : match.subscription.secondaryKey;
-    return safeEqual(stored, key) ? match : undefined;
+    return this.subscriptions.byKey(key);
   }
 
   // ---- reads for management and the lab -------------------------------------
@@ -144,11 +165,12 @@ export class CatalogIndex implements CatalogView {
     }
     return result;
   }
+  /** The record, made anew from the table on each call for a sealed subscription (see `SubscriptionTable.get`). */
   getSubscription(id: string): Subscription | undefined {
     return this.subscriptions.get(id);
   }
   listSubscriptions(): Subscription[] {
-    return [...this.subscriptions.values()];
+    return this.subscriptions.list();
   }
   /** The subscription (if any) that already uses `key`, for uniqueness checks. */
   subscriptionUsingKey(key: string): Subscription | undefined {
@@ -215,21 +237,16 @@ export class CatalogIndex implements CatalogView {
     this.productsByApiCache.delete(apiId);
   }
 
+  /**
+   * Indexes a subscription by the digests of its keys: a sealed one brings them
+   * (its keys stay sealed), a plain one's are computed here.
+   */
   putSubscription(subscription: Subscription): void {
-    this.deleteSubscription(subscription.id);
-    this.subscriptions.set(subscription.id, subscription);
-    this.keys.set(this.digest(subscription.primaryKey), { subscription, which: 'primary' });
-    this.keys.set(this.digest(subscription.secondaryKey), { subscription, which: 'secondary' });
+    this.subscriptions.put(subscription);
   }
 
   deleteSubscription(id: string): void {
-    const previous = this.subscriptions.get(id);
-    if (!previous) return;
     this.subscriptions.delete(id);
-    for (const key of [previous.primaryKey, previous.secondaryKey]) {
-      const digest = this.digest(key);
-      if (this.keys.get(digest)?.subscription.id === id) this.keys.delete(digest);
-    }
   }
 
   /** Drops everything (before a full reload). */
@@ -242,7 +259,6 @@ export class CatalogIndex implements CatalogView {
     this.links.clear();
     this.productsByApiCache.clear();
     this.subscriptions.clear();
-    this.keys.clear();
     this.revisions.clear();
     this.maxApiPathSegments = 0;
     this.version = -1;

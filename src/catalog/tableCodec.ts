@@ -1,5 +1,5 @@
 import type { TableEntity } from '@azure/data-tables';
-import { isSealed, type KeyProtector } from './keyProtector';
+import { digestToText, isDigestText, isSealed, KeyDecryptionError, KeyLookupError, safeEqual, sealedParts, type KeyProtector } from './keyProtector';
 import {
   apiSchema,
   operationSchema,
@@ -93,18 +93,159 @@ export function refOfRowKey(rowKey: string): RecordRef | undefined {
 /** Table Storage keeps at most 64 KiB per string property; stay well below it. */
 const CHUNK = 30_000;
 
+type KeySlot = 'primary' | 'secondary';
+
 /** What the two key slots of a subscription are bound to when sealed. */
-const keyContext = (subscriptionId: string, slot: 'primary' | 'secondary') => `subscription:${subscriptionId}:${slot}`;
+const keyContext = (subscriptionId: string, slot: KeySlot) => `subscription:${subscriptionId}:${slot}`;
+
+/**
+ * Version of the lookup digests stored with a subscription: of the digest and
+ * tag functions. Rows with another version (or none) load as before, by opening
+ * their keys and hashing them.
+ */
+const LOOKUP_VERSION = 1;
+
+/**
+ * What a lookup tag authenticates: the version, the subscription, and in slot
+ * order both digests and both sealed keys (so that a row's digests and sealed
+ * keys can only have been written together, for this subscription).
+ */
+const lookupText = (subscriptionId: string, sealed: KeyLookup, lookup: KeyLookup) =>
+  `keyLookup:${LOOKUP_VERSION}:${subscriptionId}\n${lookup.primary}\n${lookup.secondary}\n${sealed.primary}\n${sealed.secondary}`;
+
+/** The lookup digests of a subscription's two keys (see `KeyProtector.digest`), or any other pair of per-slot strings. */
+export interface KeyLookup {
+  readonly primary: string;
+  readonly secondary: string;
+}
+
+/** A subscription's properties other than its keys. */
+type SubscriptionFields = Omit<Subscription, 'primaryKey' | 'secondaryKey'>;
+
+/**
+ * A subscription as stored: its keys sealed, with their lookup digests, never
+ * in plaintext. What the codec reads and writes, and what the index hands out
+ * (made from its subscription table). `primaryKey` and `secondaryKey` read like
+ * a plain record's (own, enumerable: spreading or comparing one works the same)
+ * but open the sealed key on every read, so plaintext exists only while someone
+ * uses it (listSecrets, a write that keeps the keys); the gateway looks keys up
+ * by digest alone.
+ */
+export class SealedSubscription implements Subscription {
+  readonly id: string;
+  readonly displayName: string | null | undefined;
+  readonly scope: Subscription['scope'];
+  readonly ownerId: string | null | undefined;
+  readonly state: Subscription['state'];
+  readonly createdDate: string;
+  readonly startDate: string | null | undefined;
+  readonly expirationDate: string | null | undefined;
+  readonly endDate: string | null | undefined;
+  readonly notificationDate: string | null | undefined;
+  readonly stateComment: string | null | undefined;
+  readonly allowTracing: boolean;
+  declare readonly primaryKey: string;
+  declare readonly secondaryKey: string;
+  /** The sealed keys, as stored (`enc1.…`). */
+  readonly #sealed: KeyLookup;
+  /** The keys' digests, as stored (base64url, see `digestToText`). */
+  readonly #lookup: KeyLookup;
+  readonly #keys: KeyProtector;
+
+  /**
+   * The key properties, defined on each instance with the same two getters: own
+   * and enumerable like a plain record's, and every instance keeps one hidden class.
+   */
+  static readonly #keyAccessors: PropertyDescriptorMap = {
+    primaryKey: {
+      enumerable: true,
+      get(this: SealedSubscription): string {
+        return this.#keys.open(this.#sealed.primary, keyContext(this.id, 'primary'));
+      },
+    },
+    secondaryKey: {
+      enumerable: true,
+      get(this: SealedSubscription): string {
+        return this.#keys.open(this.#sealed.secondary, keyContext(this.id, 'secondary'));
+      },
+    },
+  };
+
+  /** `sealed`: the keys sealed by `keys`; `lookup`: their digests under `keys`, as text. */
+  constructor(fields: SubscriptionFields, sealed: KeyLookup, lookup: KeyLookup, keys: KeyProtector) {
+    this.id = fields.id;
+    this.displayName = fields.displayName;
+    this.scope = fields.scope;
+    this.ownerId = fields.ownerId;
+    this.state = fields.state;
+    this.createdDate = fields.createdDate;
+    // Usually the same instant as the creation: one string for both.
+    this.startDate = fields.startDate === fields.createdDate ? fields.createdDate : fields.startDate;
+    this.expirationDate = fields.expirationDate;
+    this.endDate = fields.endDate;
+    this.notificationDate = fields.notificationDate;
+    this.stateComment = fields.stateComment;
+    this.allowTracing = fields.allowTracing;
+    this.#sealed = sealed;
+    this.#lookup = lookup;
+    this.#keys = keys;
+    Object.defineProperties(this, SealedSubscription.#keyAccessors);
+  }
+
+  /**
+   * What a sealed subscription holds besides its properties: its sealed keys,
+   * their digests (as text) and its protector; undefined for a plain record
+   * (keys in plaintext).
+   */
+  static partsOf(subscription: Subscription): { sealed: KeyLookup; lookup: KeyLookup; keys: KeyProtector } | undefined {
+    if (!(#sealed in subscription)) return undefined;
+    return { sealed: subscription.#sealed, lookup: subscription.#lookup, keys: subscription.#keys };
+  }
+
+  /** The value written to storage: keys sealed, with their digests and the tag that binds all four to this subscription. */
+  stored(): Record<string, unknown> {
+    const sealed = this.#sealed;
+    const lookup = this.#lookup;
+    const tag = this.#keys.tag(lookupText(this.id, sealed, lookup));
+    return { ...fieldsOf(this), primaryKey: sealed.primary, secondaryKey: sealed.secondary, keyLookup: { v: LOOKUP_VERSION, primary: lookup.primary, secondary: lookup.secondary, tag } };
+  }
+}
+
+/** The properties of a subscription other than its keys (read without opening them). */
+function fieldsOf(s: SubscriptionFields): SubscriptionFields {
+  return {
+    id: s.id,
+    displayName: s.displayName,
+    scope: s.scope,
+    ownerId: s.ownerId,
+    state: s.state,
+    createdDate: s.createdDate,
+    startDate: s.startDate,
+    expirationDate: s.expirationDate,
+    endDate: s.endDate,
+    notificationDate: s.notificationDate,
+    stateComment: s.stateComment,
+    allowTracing: s.allowTracing,
+  };
+}
+
+/** A subscription with its keys sealed and digested, to be stored and indexed. A sealed one is returned as it is. */
+export function sealSubscription(subscription: Subscription, keys: KeyProtector): SealedSubscription {
+  if (subscription instanceof SealedSubscription) return subscription;
+  const { id, primaryKey, secondaryKey } = subscription;
+  const sealed = { primary: keys.seal(primaryKey, keyContext(id, 'primary')), secondary: keys.seal(secondaryKey, keyContext(id, 'secondary')) };
+  const lookup = { primary: digestToText(keys.digest(primaryKey)), secondary: digestToText(keys.digest(secondaryKey)) };
+  return new SealedSubscription(fieldsOf(subscription), sealed, lookup, keys);
+}
+
+/** The record as it is stored and indexed: a subscription's keys sealed; other records unchanged. */
+export function sealRecord(record: CatalogRecord, keys: KeyProtector): CatalogRecord {
+  return record.kind === 'subscription' ? { kind: 'subscription', value: sealSubscription(record.value, keys) } : record;
+}
 
 /** The record as stored: subscription keys sealed, never in plaintext. */
 function storedValue(record: CatalogRecord, keys: KeyProtector): unknown {
-  if (record.kind !== 'subscription') return record.value;
-  const s = record.value;
-  return {
-    ...s,
-    primaryKey: keys.seal(s.primaryKey, keyContext(s.id, 'primary')),
-    secondaryKey: keys.seal(s.secondaryKey, keyContext(s.id, 'secondary')),
-  };
+  return record.kind === 'subscription' ? sealSubscription(record.value, keys).stored() : record.value;
 }
 
 export function toEntity(record: CatalogRecord, version: number, keys: KeyProtector): TableEntity<Record<string, unknown>> {
@@ -163,8 +304,19 @@ export interface StoredRecord {
   plaintextKeys?: boolean;
 }
 
+/** Options of `fromEntity`. */
+export interface ReadOptions {
+  /**
+   * Gives equal strings one copy (a full load passes one for all its rows): used
+   * for subscription scopes and owners, which repeat across many subscriptions.
+   */
+  intern?: (text: string) => string;
+}
+
+type ParseResult = StoredRecord | { error: string } | undefined;
+
 /** Parses a stored row; rows that fail validation are reported, not trusted. */
-export function fromEntity(entity: Record<string, unknown>, keys: KeyProtector): StoredRecord | { error: string } | undefined {
+export function fromEntity(entity: Record<string, unknown>, keys: KeyProtector, options: ReadOptions = {}): ParseResult {
   const kind = entity.kind;
   if (typeof kind !== 'string' || !(kind in schemas)) return undefined;
   const chunks = typeof entity.chunks === 'number' ? entity.chunks : 1;
@@ -180,27 +332,105 @@ export function fromEntity(entity: Record<string, unknown>, keys: KeyProtector):
   } catch {
     return { error: `row ${String(entity.rowKey)}: data is not JSON` };
   }
-  let plaintextKeys = false;
-  if (kind === 'subscription' && raw && typeof raw === 'object') {
-    const s = raw as Record<string, unknown>;
-    for (const slot of ['primary', 'secondary'] as const) {
-      const value = s[`${slot}Key`];
-      if (typeof value !== 'string') continue;
-      if (!isSealed(value)) {
-        plaintextKeys = true;
-        continue;
-      }
-      try {
-        s[`${slot}Key`] = keys.open(value, keyContext(String(s.id), slot));
-      } catch (error) {
-        return { error: `row ${String(entity.rowKey)}: ${(error as Error).message}` };
-      }
-    }
+  const rev = typeof entity.rev === 'number' ? entity.rev : 0;
+  const row = `row ${String(entity.rowKey)}`;
+  if (kind === 'subscription' && raw !== null && typeof raw === 'object') {
+    return subscriptionFromStored(raw as Record<string, unknown>, row, rev, keys, options.intern);
   }
   const parsed = schemas[kind as RecordKind].safeParse(raw);
-  if (!parsed.success) return { error: `row ${String(entity.rowKey)}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
-  const rev = typeof entity.rev === 'number' ? entity.rev : 0;
-  const result: StoredRecord = { record: { kind, value: parsed.data } as CatalogRecord, rev };
+  if (!parsed.success) return invalid(row, parsed.error);
+  return { record: { kind, value: parsed.data } as CatalogRecord, rev };
+}
+
+function invalid(row: string, error: { issues: readonly { message: string }[] }): { error: string } {
+  return { error: `${row}: ${error.issues[0]?.message ?? 'invalid'}` };
+}
+
+/** A subscription's properties without its keys, validated as the full record would be. */
+const subscriptionFieldsSchema = subscriptionSchema.omit({ primaryKey: true, secondaryKey: true });
+
+/** The stored lookup digests and their tag, when the row has them in the current version. */
+function storedLookup(value: unknown): (KeyLookup & { tag: string }) | undefined {
+  if (value === null || typeof value !== 'object') return undefined;
+  const { v, primary, secondary, tag } = value as Record<string, unknown>;
+  if (v !== LOOKUP_VERSION || typeof primary !== 'string' || typeof secondary !== 'string' || typeof tag !== 'string') return undefined;
+  return { primary, secondary, tag };
+}
+
+/**
+ * A stored subscription, in one of three forms:
+ * - keys sealed with their lookup digests (what this version writes): validated
+ *   and the digests' tag checked (one HMAC), the keys left sealed;
+ * - keys sealed without digests (written by earlier versions): the keys are
+ *   opened and hashed once, and kept sealed;
+ * - a key in plaintext (written before sealing): loaded as a plain record and
+ *   flagged, so that the store writes it again sealed.
+ */
+function subscriptionFromStored(
+  raw: Record<string, unknown>,
+  row: string,
+  rev: number,
+  keys: KeyProtector,
+  intern: (text: string) => string = (text) => text,
+): ParseResult {
+  const sealed = { primary: raw.primaryKey, secondary: raw.secondaryKey };
+  if (typeof sealed.primary !== 'string' || typeof sealed.secondary !== 'string' || !isSealed(sealed.primary) || !isSealed(sealed.secondary)) {
+    return subscriptionWithPlaintext(raw, row, rev, keys);
+  }
+  // The index keeps sealed keys as bytes: only the exact sealed form is accepted.
+  if (!sealedParts(sealed.primary) || !sealedParts(sealed.secondary)) return { error: `${row}: ${new KeyDecryptionError().message}` };
+  const checked = subscriptionFieldsSchema.safeParse(raw);
+  if (!checked.success) return invalid(row, checked.error);
+  const fields: SubscriptionFields = { ...checked.data, scope: internScope(checked.data.scope, intern), ownerId: checked.data.ownerId && intern(checked.data.ownerId) };
+  const keysSealed = { primary: sealed.primary, secondary: sealed.secondary };
+  const lookup = storedLookup(raw.keyLookup);
+  if (lookup) {
+    const authentic = isDigestText(lookup.primary) && isDigestText(lookup.secondary) && safeEqual(keys.tag(lookupText(fields.id, keysSealed, lookup)), lookup.tag);
+    if (!authentic) return { error: `${row}: ${new KeyLookupError().message}` };
+    return { record: { kind: 'subscription', value: new SealedSubscription(fields, keysSealed, { primary: lookup.primary, secondary: lookup.secondary }, keys) }, rev };
+  }
+  // Written before lookup digests were stored: open (which checks the binding) and hash each key once.
+  const opened = openKeys(keysSealed, fields.id, keys);
+  if ('error' in opened) return { error: `${row}: ${opened.error}` };
+  const full = subscriptionSchema.safeParse({ ...raw, primaryKey: opened.primary, secondaryKey: opened.secondary });
+  if (!full.success) return invalid(row, full.error);
+  const digests = { primary: digestToText(keys.digest(opened.primary)), secondary: digestToText(keys.digest(opened.secondary)) };
+  return { record: { kind: 'subscription', value: new SealedSubscription(fields, keysSealed, digests, keys) }, rev };
+}
+
+/** A subscription with at least one key in plaintext: its sealed key (if any) opened, the record kept plain. */
+function subscriptionWithPlaintext(raw: Record<string, unknown>, row: string, rev: number, keys: KeyProtector): ParseResult {
+  const value = { ...raw };
+  let plaintextKeys = false;
+  for (const slot of ['primary', 'secondary'] as const) {
+    const key = value[`${slot}Key`];
+    if (typeof key !== 'string') continue;
+    if (!isSealed(key)) {
+      plaintextKeys = true;
+      continue;
+    }
+    try {
+      value[`${slot}Key`] = keys.open(key, keyContext(String(value.id), slot));
+    } catch (error) {
+      return { error: `${row}: ${(error as Error).message}` };
+    }
+  }
+  const parsed = subscriptionSchema.safeParse(value);
+  if (!parsed.success) return invalid(row, parsed.error);
+  const result: StoredRecord = { record: { kind: 'subscription', value: parsed.data }, rev };
   if (plaintextKeys) result.plaintextKeys = true;
   return result;
+}
+
+function openKeys(sealed: KeyLookup, id: string, keys: KeyProtector): KeyLookup | { error: string } {
+  try {
+    return { primary: keys.open(sealed.primary, keyContext(id, 'primary')), secondary: keys.open(sealed.secondary, keyContext(id, 'secondary')) };
+  } catch (error) {
+    return { error: (error as Error).message };
+  }
+}
+
+function internScope(scope: Subscription['scope'], intern: (text: string) => string): Subscription['scope'] {
+  // Interning returns an equal string: still the same scope.
+  return intern(scope) as Subscription['scope'];
 }
