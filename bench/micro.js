@@ -3,7 +3,7 @@
 /**
  * `node bench/micro.js [iterations]`: the gateway core in-process (no sockets), on
  * the lab seed, with a stub forwarder: µs per `handle()` for a valid key and for a
- * missing key. A quick check of the core's own
+ * missing key, and per `dispatch()` for a missing key. A quick check of the core's own
  * JavaScript between full `npm run bench` runs; it does not replace them.
  */
 const { randomBytes } = require('node:crypto');
@@ -35,28 +35,44 @@ const answer = { status: 200, headers: [['content-type', 'application/json'], ['
 const forwarder = { forward: async () => answer, close: async () => undefined };
 const gateway = createGateway({ catalog: index, forwarder });
 
-/** Node's parsed headers, as the bench adapter wraps them. */
-function nodeHeaders(withKey) {
-  const h = { host: '127.0.0.1:8080', connection: 'keep-alive' };
-  if (withKey) h['ocp-apim-subscription-key'] = key;
-  return h;
+/** What the bench adapter wraps of Node's request: `rawHeaders` as received, `headers` as Node parses them. */
+function nodeRequest(withKey) {
+  const rawHeaders = ['Host', '127.0.0.1:8080', 'Connection', 'keep-alive'];
+  if (withKey) rawHeaders.push('Ocp-Apim-Subscription-Key', key);
+  const headers = {};
+  for (let i = 0; i < rawHeaders.length; i += 2) headers[rawHeaders[i].toLowerCase()] = rawHeaders[i + 1];
+  return { rawHeaders, headers };
 }
 const { IncomingHeaders } = require('./servers/incomingHeaders');
 
-async function run(label, withKey, expect) {
-  const make = () => ({ method: 'GET', url: 'http://127.0.0.1:8080/echo/resource?param1=sample', headers: new IncomingHeaders(nodeHeaders(withKey)), body: null });
-  const first = await gateway.handle(make());
+/**
+ * µs per call of `handle()` (awaited, as the Functions adapter calls it) and, for
+ * the missing key, of `dispatch()` (the result itself, as the bench's node:http
+ * adapter calls it), request object included.
+ */
+async function run(label, withKey, expect, viaDispatch = false) {
+  const make = () => ({ method: 'GET', url: 'http://127.0.0.1:8080/echo/resource?param1=sample', headers: new IncomingHeaders(nodeRequest(withKey)), body: null });
+  const call = viaDispatch ? (request) => gateway.dispatch(request) : (request) => gateway.handle(request);
+  const first = await call(make());
   if (first.status !== expect) throw new Error(`${label}: ${first.status}`);
-  for (let i = 0; i < iterations / 4; i++) await gateway.handle(make());
+  if (viaDispatch && first instanceof Promise) throw new Error(`${label}: dispatch returned a promise`);
+  for (let i = 0; i < iterations / 4; i++) await call(make());
   const started = process.hrtime.bigint();
-  for (let i = 0; i < iterations; i++) await gateway.handle(make());
+  if (viaDispatch) {
+    let last;
+    for (let i = 0; i < iterations; i++) last = call(make());
+    if (last.status !== expect) throw new Error(`${label}: ${last.status}`);
+  } else {
+    for (let i = 0; i < iterations; i++) await call(make());
+  }
   const ns = Number(process.hrtime.bigint() - started);
-  console.log(`${label.padEnd(12)} ${(ns / iterations / 1000).toFixed(2)} µs/call`);
+  console.log(`${label.padEnd(22)} ${(ns / iterations / 1000).toFixed(2)} µs/call`);
 }
 
 (async () => {
   for (let r = 0; r < 2; r++) {
-    await run('valid key', true, 200);
-    await run('missing key', false, 401);
+    await run('valid key, handle', true, 200);
+    await run('missing key, handle', false, 401);
+    await run('missing key, dispatch', false, 401, true);
   }
 })();

@@ -59,49 +59,120 @@ async function pipeStream(stream, res) {
   }
 }
 
+/** Bodies up to this size go out in the same write as the head (see `endWithHead`). */
+const ONE_WRITE_MAX_BYTES = 1024;
+
+/**
+ * Writes a `GatewayResult`. A header list goes to `writeHead` as it is (Node takes
+ * `[name, value]` pairs, each written as its own line, so repeated headers such as
+ * `Set-Cookie` stay apart); a `Headers` object is iterated, which yields each
+ * `Set-Cookie` on its own too.
+ */
 function writeResult(res, result) {
-  const flat = [];
-  for (const [name, value] of result.headers) flat.push(name, value);
-  res.writeHead(result.status, flat);
+  const headers = result.headers;
+  res.writeHead(result.status, Array.isArray(headers) ? headers : flatten(headers));
   const body = result.body;
   if (body === null || body === undefined) res.end();
-  else if (body instanceof Uint8Array) res.end(body);
-  else void pipeStream(body, res);
+  else if (body instanceof Uint8Array) {
+    if (body.byteLength === 0) res.end();
+    else if (body.byteLength <= ONE_WRITE_MAX_BYTES) endWithHead(res, body);
+    else res.end(body);
+  } else void pipeStream(body, res);
 }
 
-/** The `(req, res)` listener that hands each request to `gateway`. */
+/**
+ * A small body in one `write` with the head, where `res.end(body)` takes a `writev`
+ * of three chunks (head, body, an empty last chunk) through the socket's cork
+ * buffer. Node joins a string chunk to the head (a Buffer stays a chunk of its
+ * own); as latin1, the string's characters are the body's bytes, one for one.
+ * `end()` follows once that write is done: called at once, it would queue its
+ * empty chunk beside it. The bytes on the wire are the same either way.
+ */
+function endWithHead(res, body) {
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  res.write(bytes.toString('latin1'), 'latin1', (error) => {
+    if (!error) res.end();
+  });
+}
+
+function flatten(headers) {
+  const flat = [];
+  for (const [name, value] of headers) flat.push(name, value);
+  return flat;
+}
+
+function fail(res) {
+  if (!res.headersSent) {
+    res.writeHead(500, ['Content-Length', '0']);
+    res.end();
+  } else {
+    res.destroy();
+  }
+}
+
+/**
+ * The `GatewayRequest` of one Node request: the absolute URL from `Host` and the
+ * request target, the headers as a view (no copy), and the caller's signal made
+ * only when a forwarded call asks for it.
+ */
+class NodeRequest {
+  constructor(req, res, body) {
+    this.method = req.method;
+    this.headers = new IncomingHeaders(req);
+    this.url = 'http://' + (this.headers.get('host') || '127.0.0.1') + req.url;
+    this.body = body;
+    this.res = res;
+    this.callerSignal = undefined;
+  }
+  get signal() {
+    return (this.callerSignal ??= new CallerSignal(this.res));
+  }
+}
+
+/**
+ * Hands one request to the gateway. An answer the gateway gives by itself (404,
+ * 401, ...) comes back from `dispatch` as a value and is written at once, with no
+ * promise in between; a forwarded call's answer is written when its promise settles.
+ */
+function serve(gateway, req, res, body) {
+  let result;
+  try {
+    result = gateway.dispatch(new NodeRequest(req, res, body));
+  } catch {
+    fail(res);
+    return;
+  }
+  if (result instanceof Promise) {
+    result.then(
+      (answer) => respond(res, answer),
+      () => fail(res),
+    );
+  } else {
+    respond(res, result);
+  }
+}
+
+/** Writes the result; a result Node refuses to write (e.g. an invalid header from a backend) becomes a 500. */
+function respond(res, result) {
+  try {
+    writeResult(res, result);
+  } catch {
+    fail(res);
+  }
+}
+
+/** The `(req, res)` listener that hands each request to `gateway`. GET and HEAD bodies are not read, as before. */
 function nodeHandler(gateway) {
   return (req, res) => {
     const method = req.method;
-    const bodyPromise = method === 'GET' || method === 'HEAD' ? null : readBody(req);
-    const headers = new IncomingHeaders(req);
-    const request = {
-      method,
-      url: `http://${headers.get('host') || '127.0.0.1'}${req.url}`,
-      headers,
-      body: null,
-      signal: new CallerSignal(res),
-    };
-    const fail = () => {
-      if (!res.headersSent) {
-        res.writeHead(500, ['Content-Length', '0']);
-        res.end();
-      } else {
-        res.destroy();
-      }
-    };
-    const respond = (result) => writeResult(res, result);
-    if (bodyPromise === null) {
-      gateway.handle(request).then(respond).catch(fail);
-    } else {
-      bodyPromise
-        .then((body) => {
-          request.body = body;
-          return gateway.handle(request);
-        })
-        .then(respond)
-        .catch(fail);
+    if (method === 'GET' || method === 'HEAD') {
+      serve(gateway, req, res, null);
+      return;
     }
+    readBody(req).then(
+      (body) => serve(gateway, req, res, body),
+      () => fail(res),
+    );
   };
 }
 

@@ -12,6 +12,10 @@ export type Access =
 /** A refused key; names the subscription (never the key) when the key was known. */
 export type Denial = Rejection & { readonly subscription?: Subscription };
 
+// The two denials that name no subscription, made once (immutable, like every rejection).
+const KEY_MISSING: Denial = Object.freeze(reject('keyMissing'));
+const KEY_UNKNOWN: Denial = Object.freeze(reject('keyUnknown'));
+
 /**
  * Stage 4 (reference §1.4-1.5). No key: an open product containing the API, else an
  * API that needs no subscription, else 401 missing. A key: it must belong to an
@@ -22,13 +26,13 @@ export type Denial = Rejection & { readonly subscription?: Subscription };
  */
 export function authorize(catalog: CatalogView, api: Api, key: KeyReading): Access | Denial {
   if (key.source === 'none') {
-    const open = catalog.productsOfApi(api.id).find((p) => !p.subscriptionRequired);
+    const open = openProductOf(catalog.productsOfApi(api.id));
     if (open) return { via: 'openProduct', product: open };
     if (!api.subscriptionRequired) return { via: 'openApi' };
-    return reject('keyMissing');
+    return KEY_MISSING;
   }
   const match = catalog.subscriptionByKey(key.key);
-  if (!match) return reject('keyUnknown');
+  if (!match) return KEY_UNKNOWN;
   const { subscription } = match;
   if (subscription.state !== 'active') return { rejected: 'subscriptionInactive', subscription };
   const product = productInScope(catalog, api, subscription);
@@ -51,4 +55,10 @@ function productInScope(catalog: CatalogView, api: Api, subscription: Subscripti
     case 'product':
       return catalog.productsOfApi(api.id).find((p) => p.id === scope.productId);
   }
+}
+
+/** The first product that needs no subscription (a loop: this runs for every keyless request). */
+function openProductOf(products: readonly Product[]): Product | undefined {
+  for (const product of products) if (!product.subscriptionRequired) return product;
+  return undefined;
 }

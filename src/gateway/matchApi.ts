@@ -31,27 +31,31 @@ export function matchApi(catalog: CatalogView, path: string): ApiMatch | undefin
   return api ? { api, rest: path } : undefined;
 }
 
+const segmentEnds: number[] = [];
+
 /**
  * The same search for a path without percent-escapes (nearly every request): the
  * raw segments are the decoded ones, so prefixes are slices of the path itself.
  */
 function matchPlain(catalog: CatalogView, path: string): ApiMatch | undefined {
   // ends[n - 1]: where the first n segments end (a `/` or the end of the path).
-  const ends: number[] = [];
+  // One array for every call: this runs for every request and never re-enters.
+  const ends = segmentEnds;
+  let count = 0;
   if (path.length > 1 && path.charCodeAt(1) !== 0x2f) {
     const max = catalog.maxApiPathSegments;
     let at = 1;
-    while (ends.length < max) {
+    while (count < max) {
       const slash = path.indexOf('/', at);
       if (slash < 0) {
-        ends.push(path.length);
+        ends[count++] = path.length;
         break;
       }
-      ends.push(slash);
+      ends[count++] = slash;
       at = slash + 1;
     }
   }
-  for (let n = ends.length; n >= 1; n--) {
+  for (let n = count; n >= 1; n--) {
     const end = ends[n - 1]!;
     const api = catalog.apiByPath(path.slice(1, end));
     if (api) return { api, rest: end === path.length ? '' : path.slice(end) };

@@ -10,6 +10,40 @@ export interface OperationMatch {
 interface Candidate {
   readonly operation: Operation;
   readonly template: CompiledTemplate;
+  /**
+   * For a template of ASCII literal segments only (no parameter, wildcard or query
+   * pair): the path it matches, lower case, without trailing slash (`''` for none).
+   * Lets a request path without `%` be compared as a whole, without splitting it.
+   */
+  readonly literalPath: string | null;
+}
+
+const NO_PARAMS: Readonly<Record<string, string>> = Object.freeze({});
+
+function literalPathOf(template: CompiledTemplate): string | null {
+  if (template.wildcard !== null || template.query.length !== 0) return null;
+  let path = '';
+  for (const segment of template.segments) {
+    // A decoded `/` (`%2F`) is one segment for the template, two in a plain path.
+    if (segment.kind !== 'literal' || !/^[\x00-\x2e\x30-\x7f]*$/.test(segment.text)) return null;
+    path += '/' + segment.text;
+  }
+  return path;
+}
+
+/**
+ * `matchTemplate` for a literal-only template and a request path without `%`
+ * (so decoding is the identity): one trailing slash ignored, compared without case.
+ * For an ASCII template the lower-cased path can only equal it at the same length,
+ * and whole-path lower-casing equals lower-casing each segment.
+ */
+function matchesLiteralPath(rest: string, literalPath: string): boolean {
+  let end = rest.length;
+  if (end > 1 && rest.charCodeAt(end - 1) === 0x2f) end--;
+  if (end === 1) end = 0; // `/` has no segments
+  if (end !== literalPath.length) return false;
+  const path = end === rest.length ? rest : rest.slice(0, end);
+  return path === literalPath || path.toLowerCase() === literalPath;
 }
 
 // Records are immutable and replaced on change, so identity is a safe cache key:
@@ -47,7 +81,8 @@ function candidatesByMethod(operations: readonly Operation[]): ReadonlyMap<strin
     const map = new Map<string, Candidate[]>();
     for (const operation of operations) {
       const list = map.get(operation.method) ?? [];
-      list.push({ operation, template: templateOf(operation) });
+      const template = templateOf(operation);
+      list.push({ operation, template, literalPath: literalPathOf(template) });
       map.set(operation.method, list);
     }
     for (const list of map.values()) list.sort(bySpecificity);
@@ -69,8 +104,14 @@ export function matchOperation(
 ): OperationMatch | undefined {
   const candidates = candidatesByMethod(operations).get(method.toUpperCase());
   if (!candidates) return undefined;
-  const segments = pathSegments(rest);
-  for (const { operation, template } of candidates) {
+  const plain = !rest.includes('%');
+  let segments: string[] | undefined;
+  for (const { operation, template, literalPath } of candidates) {
+    if (plain && literalPath !== null) {
+      if (matchesLiteralPath(rest, literalPath)) return { operation, params: NO_PARAMS };
+      continue;
+    }
+    segments ??= pathSegments(rest);
     // A lazily parsed query is only parsed for a template with query pairs.
     const params = matchTemplate(template, segments, typeof query === 'function' ? (template.query.length ? query() : null) : query);
     if (params) return { operation, params };

@@ -9,7 +9,7 @@ import { DEFAULT_MAX_BODY_BYTES, limitBody, type BodyTooLarge } from './limitBod
 import { matchApi } from './matchApi';
 import { matchOperation } from './matchOperation';
 import { readKey } from './readKey';
-import { parseRequestUrl } from './requestUrl';
+import { parseRequestUrl, type RequestTarget } from './requestUrl';
 import { rejectionResponse } from './respond';
 import { newTrace, type GatewayTrace } from './trace';
 import { isRejection, type GatewayRequest, type GatewayResponse, type RejectReason } from './types';
@@ -30,6 +30,12 @@ export type GatewayResult = GatewayResponse & { readonly trace: GatewayTrace };
 export interface Gateway {
   /** Never throws: every failure becomes an APIM-shaped response. */
   handle(request: GatewayRequest): Promise<GatewayResult>;
+  /**
+   * `handle` without the promise when there is nothing to wait for: the result
+   * itself when the gateway answers on its own (404, 401, 413, ...), a promise only
+   * when the call goes to the backend. For adapters that can write at once. Never throws.
+   */
+  dispatch(request: GatewayRequest): GatewayResult | Promise<GatewayResult>;
   /** Releases pooled backend connections. */
   close(): Promise<void>;
 }
@@ -47,6 +53,19 @@ export function createGateway(options: GatewayOptions): Gateway {
   const activityId = options.activityId ?? randomUUID;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
+  /** Ends the run with `reason`: its APIM response, and the outcome in the trace. */
+  function refuse(
+    trace: GatewayTrace,
+    reason: RejectReason,
+    request: GatewayRequest,
+    target: RequestTarget | undefined,
+    api: Api | null,
+    bodyTooLarge?: BodyTooLarge,
+  ): GatewayResponse {
+    trace.outcome = reason;
+    return rejectionResponse(reason, { headers: request.headers, target, api, activityId, bodyTooLarge });
+  }
+
   /**
    * Synchronous up to the backend call: a request the gateway answers itself
    * (404, 401, ...) costs no promise of its own; a forwarded one returns the
@@ -54,16 +73,10 @@ export function createGateway(options: GatewayOptions): Gateway {
    */
   function run(request: GatewayRequest, trace: GatewayTrace): GatewayResponse | Promise<GatewayResponse> {
     const target = parseRequestUrl(request.url);
-    let api: Api | null = null;
-    const refuse = (reason: RejectReason, bodyTooLarge?: BodyTooLarge) => {
-      trace.outcome = reason;
-      return rejectionResponse(reason, { headers: request.headers, target, api, activityId, bodyTooLarge });
-    };
-
-    if (!target) return refuse('apiNotFound');
+    if (!target) return refuse(trace, 'apiNotFound', request, target, null);
     const apiMatch = matchApi(catalog, target.path);
-    if (!apiMatch) return refuse('apiNotFound');
-    api = apiMatch.api;
+    if (!apiMatch) return refuse(trace, 'apiNotFound', request, target, null);
+    const api = apiMatch.api;
     trace.apiId = api.id;
 
     // Parsed only when a template or the key lookup needs it.
@@ -71,7 +84,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     let parsed: URLSearchParams | null | undefined;
     const query = () => (parsed === undefined ? (parsed = rawQuery ? new URLSearchParams(rawQuery) : null) : parsed);
     const operation = matchOperation(catalog.operationsOf(api.id), request.method, apiMatch.rest, query);
-    if (!operation) return refuse('operationNotFound');
+    if (!operation) return refuse(trace, 'operationNotFound', request, target, api);
     trace.operationId = operation.operation.id;
 
     const key = readKey(api, request.headers, query, rawQuery);
@@ -81,19 +94,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (isRejection(access)) {
       trace.subscriptionId = access.subscription?.id ?? null;
       trace.subscriptionState = access.subscription?.state ?? null;
-      return refuse(access.rejected);
+      return refuse(trace, access.rejected, request, target, api);
     }
     recordAccess(trace, access);
 
     const tooLarge = limitBody(request.body, maxBodyBytes);
-    if (tooLarge) return refuse(tooLarge.rejected, tooLarge);
+    if (tooLarge) return refuse(trace, tooLarge.rejected, request, target, api, tooLarge);
 
     const call = buildBackendCall(api, apiMatch.rest, target.query, request);
-    if (isRejection(call)) return refuse(call.rejected);
+    if (isRejection(call)) return refuse(trace, call.rejected, request, target, api);
     return forwarder.forward(call).then((answer) => {
       if (isRejection(answer)) {
         trace.backendError = answer.backendError;
-        return refuse(answer.rejected);
+        return refuse(trace, answer.rejected, request, target, api);
       }
       trace.outcome = 'forwarded';
       trace.backendStatus = answer.status;
@@ -106,24 +119,30 @@ export function createGateway(options: GatewayOptions): Gateway {
     return { ...internalErrorResponse(activityId()), trace };
   }
 
+  function dispatch(request: GatewayRequest): GatewayResult | Promise<GatewayResult> {
+    const trace = newTrace();
+    let response: GatewayResponse | Promise<GatewayResponse>;
+    try {
+      response = run(request, trace);
+    } catch {
+      return failed(trace);
+    }
+    if (response instanceof Promise) {
+      return response.then(
+        (answer): GatewayResult => ({ ...answer, trace }),
+        () => failed(trace),
+      );
+    }
+    // Answered by the gateway itself: an APIM response, exactly these three fields.
+    return { status: response.status, headers: response.headers, body: response.body, trace };
+  }
+
   return {
     handle(request) {
-      const trace = newTrace();
-      let response: GatewayResponse | Promise<GatewayResponse>;
-      try {
-        response = run(request, trace);
-      } catch {
-        return Promise.resolve(failed(trace));
-      }
-      if (response instanceof Promise) {
-        return response.then(
-          (answer): GatewayResult => ({ ...answer, trace }),
-          () => failed(trace),
-        );
-      }
-      // Answered by the gateway itself: an APIM response, exactly these three fields.
-      return Promise.resolve({ status: response.status, headers: response.headers, body: response.body, trace });
+      const result = dispatch(request);
+      return result instanceof Promise ? result : Promise.resolve(result);
     },
+    dispatch,
     close: () => forwarder.close(),
   };
 }

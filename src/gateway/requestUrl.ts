@@ -13,30 +13,63 @@ export interface RequestTarget {
   readonly query: string | null;
 }
 
-const ABSOLUTE = /^([a-zA-Z][a-zA-Z0-9+.-]*):\/\/([^/?#]*)([^#]*)/;
+/** The `:` that ends a valid scheme followed by `//` (`scheme://`), or -1. */
+function schemeEnd(url: string): number {
+  if (!isAlpha(url.charCodeAt(0))) return -1;
+  for (let i = 1; i < url.length; i++) {
+    const c = url.charCodeAt(i);
+    if (c === 0x3a) return url.charCodeAt(i + 1) === 0x2f && url.charCodeAt(i + 2) === 0x2f ? i : -1;
+    // ALPHA / DIGIT / "+" / "-" / "."
+    if (!isAlpha(c) && !(c >= 0x30 && c <= 0x39) && c !== 0x2b && c !== 0x2d && c !== 0x2e) return -1;
+  }
+  return -1;
+}
 
-/** Parses an absolute (or, leniently, origin-form `/path?query`) request URL. */
+const isAlpha = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
+
+/**
+ * Parses an absolute (or, leniently, origin-form `/path?query`) request URL. It
+ * runs for every request, so by searches rather than a regular expression or
+ * character loops: `http` and `https` URLs are told by their prefix, and the
+ * authority ends at the first `/`, `?` or `#` after `://`.
+ */
 export function parseRequestUrl(url: string): RequestTarget | undefined {
+  // The searches first: they also flatten a URL built by concatenation in one go.
+  const hash = url.indexOf('#');
+  const end = hash < 0 ? url.length : hash;
+  let q = url.indexOf('?');
+  if (q >= end) q = -1;
   let scheme = 'http';
   let authority = '';
-  let rest: string;
-  const absolute = ABSOLUTE.exec(url);
-  if (absolute) {
-    scheme = absolute[1]!.toLowerCase();
-    authority = absolute[2]!;
-    rest = absolute[3]!;
-  } else if (url.startsWith('/')) {
-    rest = url.split('#', 1)[0]!;
+  let start: number;
+  let colon: number;
+  if (url.startsWith('http://')) {
+    colon = 4;
+  } else if (url.startsWith('https://')) {
+    colon = 5;
+    scheme = 'https';
+  } else {
+    colon = schemeEnd(url);
+    if (colon > 0) scheme = url.slice(0, colon).toLowerCase();
+  }
+  if (colon > 0) {
+    // No `?` or `#` can come before `://`: the scheme has neither.
+    start = q >= 0 ? q : end;
+    const slash = url.indexOf('/', colon + 3);
+    if (slash >= 0 && slash < start) start = slash;
+    authority = url.slice(colon + 3, start);
+  } else if (url.charCodeAt(0) === 0x2f) {
+    start = 0;
   } else {
     return undefined;
   }
-  const q = rest.indexOf('?');
-  const rawPath = q < 0 ? rest : rest.slice(0, q);
+  // A `?` in the authority would have ended it: `q`, if any, is at or after `start`.
+  const pathEnd = q < 0 ? end : q;
   return {
     scheme,
     authority,
-    path: removeDotSegments(rawPath === '' ? '/' : rawPath),
-    query: q < 0 ? null : rest.slice(q + 1),
+    path: pathEnd === start ? '/' : removeDotSegments(url.slice(start, pathEnd)),
+    query: q < 0 ? null : url.slice(q + 1, end),
   };
 }
 
@@ -52,7 +85,8 @@ function dotSegment(segment: string): '.' | '..' | undefined {
  * can neither match `echo` nor climb above the backend's base path when forwarded.
  */
 export function removeDotSegments(path: string): string {
-  if (!/(?:^|\/)(?:\.|%2e)/i.test(path)) return path;
+  // Nearly every path has neither `.` nor `%`: no dot segment possible, no regex run.
+  if ((!path.includes('.') && !path.includes('%')) || !/(?:^|\/)(?:\.|%2e)/i.test(path)) return path;
   const input = path.split('/');
   const output: string[] = [];
   for (let i = 1; i < input.length; i++) {

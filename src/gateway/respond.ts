@@ -28,11 +28,11 @@ export function rejectionResponse(reason: RejectReason, context: RejectionContex
     case 'operationNotFound':
       return notFoundResponse();
     case 'keyMissing':
-      return context.api ? challenge(context.api, realmOf(context), 'missing') : notFoundResponse();
+      return context.api ? challenge(context.api, context, 'missing') : notFoundResponse();
     case 'keyUnknown':
     case 'subscriptionInactive':
     case 'keyOutOfScope':
-      return context.api ? challenge(context.api, realmOf(context), 'invalid') : notFoundResponse();
+      return context.api ? challenge(context.api, context, 'invalid') : notFoundResponse();
     case 'bodyTooLarge':
       return context.bodyTooLarge
         ? payloadTooLargeResponse(context.bodyTooLarge.bodyBytes, context.bodyTooLarge.maxBodyBytes)
@@ -48,9 +48,10 @@ export function rejectionResponse(reason: RejectReason, context: RejectionContex
 
 const keyHeaderOf = (api: Api) => api.subscriptionKeyParameterNames.header;
 
-/** The last 401s built for an API, for one realm (callers nearly always use one host). */
+/** The last 401s built for an API, for one scheme and host (callers nearly always use one). */
 interface Challenges {
-  readonly realm: string;
+  readonly scheme: string;
+  readonly host: string;
   missing?: ApimResponse;
   invalid?: ApimResponse;
 }
@@ -58,20 +59,24 @@ interface Challenges {
 const challenges = new WeakMap<Api, Challenges>();
 
 /**
- * A 401 with its `WWW-Authenticate` challenge. The header value is built once per
- * API and realm; each call still gets its own header list (callers may add to it).
+ * A 401 with its `WWW-Authenticate` challenge. The realm's parts (scheme, host) are
+ * read for every request and compared with the cached ones; the header value is
+ * only built when they change. Each call gets its own header list (callers may add
+ * to it); the name/value pairs in it are shared, and frozen.
  */
-function challenge(api: Api, realm: string, kind: 'missing' | 'invalid'): ApimResponse {
+function challenge(api: Api, context: RealmContext, kind: 'missing' | 'invalid'): ApimResponse {
+  const scheme = realmScheme(context);
+  const host = realmHost(context);
   let cached = challenges.get(api);
-  if (cached === undefined || cached.realm !== realm) challenges.set(api, (cached = { realm }));
+  if (cached === undefined || cached.host !== host || cached.scheme !== scheme) challenges.set(api, (cached = { scheme, host }));
   let response = cached[kind];
   if (response === undefined) {
     const build = kind === 'missing' ? missingKeyResponse : invalidKeyResponse;
-    cached[kind] = response = build(realm, keyHeaderOf(api));
+    const built = build(realm(scheme, host, api), keyHeaderOf(api));
+    for (const pair of built.headers) Object.freeze(pair);
+    cached[kind] = response = built;
   }
-  const headers: [string, string][] = [];
-  for (const [name, value] of response.headers) headers.push([name, value]);
-  return { status: response.status, headers, body: response.body };
+  return { status: response.status, headers: response.headers.slice(), body: response.body };
 }
 
 // The normalised path of each API record, for realms.
@@ -91,8 +96,18 @@ const SCHEME = /^[a-z][a-z0-9+.-]*$/i;
  * Decision: an empty-path API's realm is `<scheme>://<host>/` — the same formula.
  */
 export function realmOf(context: Pick<RejectionContext, 'headers' | 'target' | 'api'>): string {
-  const forwarded = context.headers.get('x-forwarded-proto')?.split(',', 1)[0]?.trim();
-  const scheme = forwarded && SCHEME.test(forwarded) ? forwarded.toLowerCase() : (context.target?.scheme ?? 'https');
-  const host = context.headers.get('host') || context.target?.authority || '';
-  return `${scheme}://${host}/${context.api ? apiPathOf(context.api) : ''}`;
+  return realm(realmScheme(context), realmHost(context), context.api);
 }
+
+type RealmContext = Pick<RejectionContext, 'headers' | 'target'>;
+
+function realmScheme(context: RealmContext): string {
+  const forwarded = context.headers.get('x-forwarded-proto')?.split(',', 1)[0]?.trim();
+  return forwarded && SCHEME.test(forwarded) ? forwarded.toLowerCase() : (context.target?.scheme ?? 'https');
+}
+
+function realmHost(context: RealmContext): string {
+  return context.headers.get('host') || context.target?.authority || '';
+}
+
+const realm = (scheme: string, host: string, api: Api | null) => `${scheme}://${host}/${api ? apiPathOf(api) : ''}`;
