@@ -8,8 +8,8 @@ import { SealedSubscription, type KeyLookup } from './tableCodec';
  * V8 heap little: each is one small object on the heap (id, scope and state,
  * what the gateway reads), and everything else lives in typed arrays and a
  * byte arena outside it: the key digests in an open-addressing table, and per
- * subscription its sealed keys, its digests and its other properties (read
- * back into a full record when management asks for one).
+ * subscription its sealed keys, its digests and its other properties, read
+ * through the object's accessors when someone asks (management, not the gateway).
  *
  * Why outside: V8 lets the old generation grow to a multiple of the live heap
  * before collecting it, so every megabyte of index on the heap allows several
@@ -21,20 +21,62 @@ import { SealedSubscription, type KeyLookup } from './tableCodec';
  * the same way.
  */
 
+/** A subscription's properties kept in the arena: all but id, scope, state and the keys. */
+type ColdFields = Pick<Subscription, 'displayName' | 'ownerId' | 'createdDate' | 'startDate' | 'expirationDate' | 'endDate' | 'notificationDate' | 'stateComment' | 'allowTracing'>;
+const COLD_FIELDS = ['displayName', 'ownerId', 'createdDate', 'startDate', 'expirationDate', 'endDate', 'notificationDate', 'stateComment', 'allowTracing'] as const;
+
 /**
- * The heap object of a sealed subscription, what `subscriptionByKey` hands the
- * gateway: id, scope and state as fields; the other properties read through
- * the table (getters on the prototype: this object is for reading, not for
- * spreading; `SubscriptionTable.get` gives full records).
+ * The heap object of a sealed subscription: the record the index hands out,
+ * to the gateway and to management alike. Id, scope and state (what the
+ * gateway reads) are fields; the other properties, keys included, are read
+ * from the table on each access (own, enumerable accessors: spreading,
+ * comparing or serializing one works as for a plain record). A key is opened
+ * only when read.
  */
 class IndexedSubscription implements Subscription {
   readonly id: string;
   readonly scope: Subscription['scope'];
   readonly state: Subscription['state'];
+  declare readonly displayName: Subscription['displayName'];
+  declare readonly ownerId: Subscription['ownerId'];
+  declare readonly createdDate: Subscription['createdDate'];
+  declare readonly startDate: Subscription['startDate'];
+  declare readonly expirationDate: Subscription['expirationDate'];
+  declare readonly endDate: Subscription['endDate'];
+  declare readonly notificationDate: Subscription['notificationDate'];
+  declare readonly stateComment: Subscription['stateComment'];
+  declare readonly allowTracing: Subscription['allowTracing'];
+  declare readonly primaryKey: string;
+  declare readonly secondaryKey: string;
   readonly #table: SubscriptionTable;
   readonly #slot: number;
   /** The record as it was, once the table no longer holds it (someone may still hold this object). */
   #detached: SealedSubscription | undefined;
+
+  /**
+   * The accessors, defined on each instance with the same getters: own and
+   * enumerable like a plain record's properties, one hidden class for all.
+   */
+  static readonly #accessors: readonly [string, PropertyDescriptor][] = [
+    ...COLD_FIELDS.map((field): [string, PropertyDescriptor] => [
+      field,
+      {
+        enumerable: true,
+        get(this: IndexedSubscription) {
+          return this.#detached ? this.#detached[field] : this.#table.coldFields(this.#slot)[field];
+        },
+      },
+    ]),
+    ...(['primary', 'secondary'] as const).map((which): [string, PropertyDescriptor] => [
+      `${which}Key`,
+      {
+        enumerable: true,
+        get(this: IndexedSubscription): string {
+          return this.#detached ? this.#detached[`${which}Key`] : this.#table.openKey(this.#slot, which, this.id);
+        },
+      },
+    ]),
+  ];
 
   constructor(fields: Pick<Subscription, 'id' | 'scope' | 'state'>, table: SubscriptionTable, slot: number) {
     this.id = fields.id;
@@ -43,50 +85,13 @@ class IndexedSubscription implements Subscription {
     this.#table = table;
     this.#slot = slot;
     this.#detached = undefined;
+    // One call per property: measurably cheaper than one defineProperties for 100,000 objects.
+    for (const [name, accessor] of IndexedSubscription.#accessors) Object.defineProperty(this, name, accessor);
   }
 
-  /** Called by the table before it frees this object's slot. */
+  /** Called by the table before it frees this object's slot: from then on the object reads its own copy. */
   detach(): void {
     this.#detached = this.#table.materialize(this.#slot);
-  }
-
-  /** The whole record (see `SubscriptionTable.get`): properties other than these three are read through it. */
-  #record(): SealedSubscription {
-    return this.#detached ?? this.#table.materialize(this.#slot);
-  }
-
-  get displayName() {
-    return this.#record().displayName;
-  }
-  get ownerId() {
-    return this.#record().ownerId;
-  }
-  get createdDate() {
-    return this.#record().createdDate;
-  }
-  get startDate() {
-    return this.#record().startDate;
-  }
-  get expirationDate() {
-    return this.#record().expirationDate;
-  }
-  get endDate() {
-    return this.#record().endDate;
-  }
-  get notificationDate() {
-    return this.#record().notificationDate;
-  }
-  get stateComment() {
-    return this.#record().stateComment;
-  }
-  get allowTracing() {
-    return this.#record().allowTracing;
-  }
-  get primaryKey() {
-    return this.#record().primaryKey;
-  }
-  get secondaryKey() {
-    return this.#record().secondaryKey;
   }
 }
 
@@ -266,10 +271,7 @@ const encodeValue = (slot: number, which: number) => slot * 2 + which + 1;
  */
 const HEADER_BYTES = 4;
 
-/** The properties other than id, scope, state and keys, in a fixed order; 0 = absent (undefined), 1 = same as createdDate. */
-type ColdFields = Pick<Subscription, 'displayName' | 'ownerId' | 'createdDate' | 'startDate' | 'expirationDate' | 'endDate' | 'notificationDate' | 'stateComment' | 'allowTracing'>;
-const COLD_FIELDS = ['displayName', 'ownerId', 'createdDate', 'startDate', 'expirationDate', 'endDate', 'notificationDate', 'stateComment', 'allowTracing'] as const;
-
+/** The cold properties as JSON, in `COLD_FIELDS` order; 0 = absent (undefined), 1 = the same as createdDate. */
 function coldText(subscription: Subscription): string {
   return JSON.stringify(
     COLD_FIELDS.map((field) => {
@@ -281,7 +283,7 @@ function coldText(subscription: Subscription): string {
   );
 }
 
-function coldFields(text: string): ColdFields {
+function parseColdText(text: string): ColdFields {
   const values = JSON.parse(text) as unknown[];
   const fields: Record<string, unknown> = {};
   COLD_FIELDS.forEach((field, i) => {
@@ -327,18 +329,14 @@ export class SubscriptionTable {
     return { subscription, which };
   }
 
-  /**
-   * The record of `id`: for a sealed subscription a full `SealedSubscription`
-   * made from the table on each call (its keys still sealed, opened on read);
-   * spreading it or writing it back works as for any record.
-   */
+  /** The record of `id` (see `IndexedSubscription`), or the plain record as it was put. */
   get(id: string): Subscription | undefined {
     const slot = this.slotById.get(id);
-    return slot === undefined ? undefined : this.recordAt(slot);
+    return slot === undefined ? undefined : this.objects[slot];
   }
 
   list(): Subscription[] {
-    return [...this.slotById.values()].map((slot) => this.recordAt(slot));
+    return [...this.slotById.values()].map((slot) => this.objects[slot] as Subscription);
   }
 
   /** The catalog version `id` was last written at (its ETag), once the store has said (`setRevision`). */
@@ -353,7 +351,38 @@ export class SubscriptionTable {
     if (slot !== undefined) this.revisions[slot] = revision;
   }
 
-  /** The whole sealed record at `slot` (see `get`). */
+  /**
+   * The cold properties of the sealed subscription at `slot`. The last one read
+   * is kept: reading a record's properties one after the other (a spread)
+   * parses its JSON once.
+   */
+  coldFields(slot: number): ColdFields {
+    const cached = this.lastCold;
+    if (cached?.slot === slot) return cached.fields;
+    const address = this.addresses[slot] as number;
+    const bytes = this.arena.chunk(address);
+    const start = this.arena.position(address);
+    const coldAt = start + HEADER_BYTES + bytes.readUInt16LE(start) + bytes.readUInt16LE(start + 2) + 2 * DIGEST_BYTES;
+    const fields = parseColdText(bytes.toString('utf8', coldAt, start + (this.lengths[slot] as number)));
+    this.lastCold = { slot, fields };
+    return fields;
+  }
+
+  /** One key of the sealed subscription at `slot`, opened. */
+  openKey(slot: number, which: 'primary' | 'secondary', id: string): string {
+    const protector = this.keysOf;
+    if (!protector) throw new Error('no key protector for a sealed subscription');
+    const address = this.addresses[slot] as number;
+    const bytes = this.arena.chunk(address);
+    const start = this.arena.position(address);
+    const primaryAt = start + HEADER_BYTES;
+    const secondaryAt = primaryAt + bytes.readUInt16LE(start);
+    const end = secondaryAt + bytes.readUInt16LE(start + 2);
+    const sealed = which === 'primary' ? sealedText(bytes, primaryAt, secondaryAt) : sealedText(bytes, secondaryAt, end);
+    return protector.open(sealed, `subscription:${id}:${which}`);
+  }
+
+  /** The whole sealed record at `slot`, as the codec's `SealedSubscription`. */
   materialize(slot: number): SealedSubscription {
     const object = this.objects[slot] as Subscription;
     const protector = this.keysOf;
@@ -369,7 +398,7 @@ export class SubscriptionTable {
     const coldAt = digestsAt + 2 * DIGEST_BYTES;
     const sealed = { primary: sealedText(bytes, primaryAt, secondaryAt), secondary: sealedText(bytes, secondaryAt, digestsAt) };
     const lookup = { primary: bytes.toString('base64url', digestsAt, digestsAt + DIGEST_BYTES), secondary: bytes.toString('base64url', digestsAt + DIGEST_BYTES, coldAt) };
-    const cold = coldFields(bytes.toString('utf8', coldAt, start + (this.lengths[slot] as number)));
+    const cold = parseColdText(bytes.toString('utf8', coldAt, start + (this.lengths[slot] as number)));
     return new SealedSubscription({ id: object.id, scope: object.scope, state: object.state, ...cold }, sealed, lookup, protector);
   }
 
@@ -377,6 +406,7 @@ export class SubscriptionTable {
 
   put(subscription: Subscription): void {
     this.delete(subscription.id);
+    this.lastCold = undefined;
     const slot = this.freeSlots.pop() ?? this.newSlot();
     const parts = SealedSubscription.partsOf(subscription);
     // Records made from the table are opened with one protector: a subscription sealed with another stays whole.
@@ -385,9 +415,10 @@ export class SubscriptionTable {
       this.writeSealed(slot, parts.sealed, parts.lookup, coldText(subscription));
       this.objects[slot] = new IndexedSubscription(subscription, this, slot);
     } else {
-      const lookup = parts ? { primary: Buffer.from(parts.lookup.primary, 'base64url').toString('latin1'), secondary: Buffer.from(parts.lookup.secondary, 'base64url').toString('latin1') } : undefined;
-      this.writePlain(slot, lookup ?? { primary: this.digest(subscription.primaryKey), secondary: this.digest(subscription.secondaryKey) });
-      this.objects[slot] = subscription;
+      // A plain record, or (never in a store) one sealed with another protector: kept whole, keys readable.
+      const record = parts ? { ...subscription, primaryKey: subscription.primaryKey, secondaryKey: subscription.secondaryKey } : subscription;
+      this.writePlain(slot, { primary: this.digest(record.primaryKey), secondary: this.digest(record.secondaryKey) });
+      this.objects[slot] = record;
     }
     this.revisions[slot] = NaN;
     this.slotById.set(subscription.id, slot);
@@ -406,6 +437,7 @@ export class SubscriptionTable {
     this.digests.delete(bytes, digestsAt + DIGEST_BYTES, encodeValue(slot, SECONDARY));
     this.slotById.delete(id);
     this.objects[slot] = undefined;
+    this.lastCold = undefined;
     this.arena.free(this.lengths[slot] as number);
     this.lengths[slot] = 0;
     this.freeSlots.push(slot);
@@ -421,17 +453,15 @@ export class SubscriptionTable {
     this.revisions = new Float64Array(1024);
     this.arena = new ByteArena();
     this.digests.clear();
+    this.lastCold = undefined;
   }
 
   // ---- internals --------------------------------------------------------------
 
-  /** The protector that sealed the subscriptions held (one per store), for the records made from the table. */
+  /** The protector that sealed the subscriptions held (one per store), for opening their keys. */
   private keysOf: KeyProtector | undefined;
-
-  private recordAt(slot: number): Subscription {
-    const object = this.objects[slot] as Subscription;
-    return object instanceof IndexedSubscription ? this.materialize(slot) : object;
-  }
+  /** See `coldFields`. */
+  private lastCold: { slot: number; fields: ColdFields } | undefined;
 
   private newSlot(): number {
     const slot = this.objects.length;

@@ -124,12 +124,10 @@ type SubscriptionFields = Omit<Subscription, 'primaryKey' | 'secondaryKey'>;
 
 /**
  * A subscription as stored: its keys sealed, with their lookup digests, never
- * in plaintext. What the codec reads and writes, and what the index hands out
- * (made from its subscription table). `primaryKey` and `secondaryKey` read like
- * a plain record's (own, enumerable: spreading or comparing one works the same)
- * but open the sealed key on every read, so plaintext exists only while someone
- * uses it (listSecrets, a write that keeps the keys); the gateway looks keys up
- * by digest alone.
+ * in plaintext. What the codec reads and writes; the index takes it apart into
+ * its subscription table. `primaryKey` and `secondaryKey` open the sealed key on
+ * each read (getters on the prototype: a spread of this object leaves the keys
+ * out; the records the index hands out are spreadable).
  */
 export class SealedSubscription implements Subscription {
   readonly id: string;
@@ -144,32 +142,19 @@ export class SealedSubscription implements Subscription {
   readonly notificationDate: string | null | undefined;
   readonly stateComment: string | null | undefined;
   readonly allowTracing: boolean;
-  declare readonly primaryKey: string;
-  declare readonly secondaryKey: string;
   /** The sealed keys, as stored (`enc1.…`). */
   readonly #sealed: KeyLookup;
   /** The keys' digests, as stored (base64url, see `digestToText`). */
   readonly #lookup: KeyLookup;
   readonly #keys: KeyProtector;
 
-  /**
-   * The key properties, defined on each instance with the same two getters: own
-   * and enumerable like a plain record's, and every instance keeps one hidden class.
-   */
-  static readonly #keyAccessors: PropertyDescriptorMap = {
-    primaryKey: {
-      enumerable: true,
-      get(this: SealedSubscription): string {
-        return this.#keys.open(this.#sealed.primary, keyContext(this.id, 'primary'));
-      },
-    },
-    secondaryKey: {
-      enumerable: true,
-      get(this: SealedSubscription): string {
-        return this.#keys.open(this.#sealed.secondary, keyContext(this.id, 'secondary'));
-      },
-    },
-  };
+  get primaryKey(): string {
+    return this.#keys.open(this.#sealed.primary, keyContext(this.id, 'primary'));
+  }
+
+  get secondaryKey(): string {
+    return this.#keys.open(this.#sealed.secondary, keyContext(this.id, 'secondary'));
+  }
 
   /** `sealed`: the keys sealed by `keys`; `lookup`: their digests under `keys`, as text. */
   constructor(fields: SubscriptionFields, sealed: KeyLookup, lookup: KeyLookup, keys: KeyProtector) {
@@ -189,7 +174,6 @@ export class SealedSubscription implements Subscription {
     this.#sealed = sealed;
     this.#lookup = lookup;
     this.#keys = keys;
-    Object.defineProperties(this, SealedSubscription.#keyAccessors);
   }
 
   /**

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { CatalogIndex } from '../../src/catalog/catalogIndex';
 import { createKeyProtector } from '../../src/catalog/keyProtector';
 import type { Subscription } from '../../src/catalog/records';
-import { sealSubscription, SealedSubscription } from '../../src/catalog/tableCodec';
+import { sealSubscription } from '../../src/catalog/tableCodec';
 import { generateKey } from '../../src/lab/seed';
 
 const protector = createKeyProtector(Buffer.alloc(32, 5));
@@ -47,7 +47,9 @@ describe('subscriptions in the index', () => {
     index.putSubscription(sealSubscription(original, protector));
 
     const stored = index.getSubscription('s-1')!;
-    expect(stored).toBeInstanceOf(SealedSubscription);
+    // Keys are read (opened) on access, not held: no own data property carries them.
+    expect(Object.getOwnPropertyDescriptor(stored, 'primaryKey')).toMatchObject({ enumerable: true, get: expect.any(Function) });
+    expect(Object.getOwnPropertyDescriptor(stored, 'primaryKey')).not.toHaveProperty('value');
     expect(plain(stored)).toEqual(original);
     expect(JSON.parse(JSON.stringify(stored))).toEqual(JSON.parse(JSON.stringify(original)));
     expect(index.subscriptionByKey(original.primaryKey)).toMatchObject({ which: 'primary', subscription: { id: 's-1', state: 'active', scope: '/apis' } });
@@ -70,7 +72,8 @@ describe('subscriptions in the index', () => {
     expect(back.startDate).toBeUndefined();
     expect(back.ownerId).toBeNull();
     expect(back.expirationDate).toBeUndefined();
-    expect(JSON.stringify(back)).toBe(JSON.stringify(sealSubscription(sparse, protector)));
+    expect(JSON.parse(JSON.stringify(back))).toEqual(JSON.parse(JSON.stringify(sparse)));
+    expect(Object.keys(back).sort()).toEqual(Object.keys(sparse).sort());
     expect(index.getSubscription('later')?.startDate).toBe('2025-05-05T05:05:05.005Z');
   });
 
@@ -125,6 +128,16 @@ describe('subscriptions in the index', () => {
     expect(held.displayName).toBe('first');
     expect(held.primaryKey).toBe(first.primaryKey);
     expect(index.subscriptionByKey(first.primaryKey)).toBeUndefined();
+  });
+
+  it('keeps a subscription sealed with another protector whole, and finds it by key', () => {
+    const index = new CatalogIndex(protector.digest);
+    const other = createKeyProtector(Buffer.alloc(32, 6));
+    index.putSubscription(sealSubscription(subscription('mine'), protector));
+    const foreign = subscription('foreign');
+    index.putSubscription(sealSubscription(foreign, other));
+    expect(plain(index.getSubscription('foreign')!)).toEqual(foreign);
+    expect(index.subscriptionByKey(foreign.secondaryKey)).toMatchObject({ which: 'secondary', subscription: { id: 'foreign' } });
   });
 
   it('keeps revisions of subscriptions apart from their records', () => {
