@@ -4,31 +4,15 @@ import { CatalogUnavailableError, prefetched, type CatalogStore } from '../../sr
 import { createKeyProtector } from '../../src/catalog/keyProtector';
 import type { Subscription } from '../../src/catalog/records';
 import { CATALOG_PARTITION, rowKeyOf, toEntity, VERSION_ROW, type CatalogRecord } from '../../src/catalog/tableCodec';
-import { generateKey, labSeed } from '../../src/lab/seed';
+import { labSeed } from '../../src/lab/seed';
 import { testStore, testTableClient, uniqueTableName } from '../helpers/catalog';
+import { fullSubscription } from '../helpers/records';
 
 const protector = createKeyProtector(Buffer.alloc(32, 11));
 type Row = TableEntityResult<Record<string, unknown>>;
 
 function subscription(id: string, extra: Partial<Subscription> = {}): Subscription {
-  const now = new Date().toISOString();
-  return {
-    id,
-    displayName: null,
-    scope: `/apis/api-${id.length % 3}`,
-    ownerId: '/users/1',
-    state: 'active',
-    primaryKey: generateKey(),
-    secondaryKey: generateKey(),
-    createdDate: now,
-    startDate: now,
-    expirationDate: null,
-    endDate: null,
-    notificationDate: null,
-    stateComment: null,
-    allowTracing: false,
-    ...extra,
-  };
+  return fullSubscription(id, new Date().toISOString(), { scope: `/apis/api-${id.length % 3}`, ...extra });
 }
 
 /** A catalog of a few hundred rows: the lab, APIs with operations, products with links, subscriptions. */

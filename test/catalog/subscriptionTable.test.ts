@@ -4,28 +4,13 @@ import { createKeyProtector } from '../../src/catalog/keyProtector';
 import type { Subscription } from '../../src/catalog/records';
 import { sealSubscription } from '../../src/catalog/tableCodec';
 import { generateKey } from '../../src/lab/seed';
+import { fullSubscription } from '../helpers/records';
 
 const protector = createKeyProtector(Buffer.alloc(32, 5));
 
 function subscription(id: string, extra: Partial<Subscription> = {}): Subscription {
   const created = new Date(Date.UTC(2024, 0, 1) + id.length * 1000).toISOString();
-  return {
-    id,
-    displayName: `Subscription ${id}`,
-    scope: '/apis',
-    ownerId: '/users/1',
-    state: 'active',
-    primaryKey: generateKey(),
-    secondaryKey: generateKey(),
-    createdDate: created,
-    startDate: created,
-    expirationDate: null,
-    endDate: null,
-    notificationDate: null,
-    stateComment: null,
-    allowTracing: false,
-    ...extra,
-  };
+  return fullSubscription(id, created, { displayName: `Subscription ${id}`, ...extra });
 }
 
 /** A plain copy with every property read (keys opened), for comparisons. */
