@@ -46,11 +46,35 @@ describe('loadLocalSettings', () => {
 
 describe('readHostConfig', () => {
   it('defaults the route prefix to api, and reads an empty one', () => {
-    expect(readHostConfig(dir)).toEqual({ routePrefix: 'api', logLevel: 'information' });
+    expect(readHostConfig(dir, {})).toEqual({ routePrefix: 'api', logLevel: 'information' });
     write('host.json', { version: '2.0', extensions: { http: { routePrefix: '' } }, logging: { logLevel: { default: 'Warning' } } });
-    expect(readHostConfig(dir)).toEqual({ routePrefix: '', logLevel: 'warning' });
+    expect(readHostConfig(dir, {})).toEqual({ routePrefix: '', logLevel: 'warning' });
     write('host.json', { version: '2.0', extensions: { http: { routePrefix: '/v1/' } } });
-    expect(readHostConfig(dir).routePrefix).toBe('v1');
+    expect(readHostConfig(dir, {}).routePrefix).toBe('v1');
+  });
+
+  it('lets AzureFunctionsJobHost__ settings override host.json, names matched without case', () => {
+    write('host.json', { version: '2.0', extensions: { http: { routePrefix: '' } }, logging: { logLevel: { default: 'Information' } } });
+    const env = { AzureFunctionsJobHost__logging__logLevel__Default: 'Warning', AZUREFUNCTIONSJOBHOST__EXTENSIONS__HTTP__ROUTEPREFIX: 'v2' };
+    expect(readHostConfig(dir, env)).toEqual({ routePrefix: 'v2', logLevel: 'warning' });
+    // Without the section in host.json, the override creates it.
+    write('host.json', { version: '2.0' });
+    expect(readHostConfig(dir, { AzureFunctionsJobHost__logging__logLevel__default: 'None' })).toEqual({ routePrefix: 'api', logLevel: 'none' });
+    // A value in place of a section is replaced by the section.
+    write('host.json', { version: '2.0', logging: 'verbose' });
+    expect(readHostConfig(dir, { AzureFunctionsJobHost__logging__logLevel__default: 'Error' }).logLevel).toBe('error');
+  });
+
+  it('ignores override names that are empty or would reach a prototype', () => {
+    write('host.json', { version: '2.0' });
+    const env = {
+      AzureFunctionsJobHost__: 'x',
+      AzureFunctionsJobHost__logging____default: 'Error',
+      AzureFunctionsJobHost____proto____polluted: 'yes',
+      AzureFunctionsJobHost__logging__constructor__x: 'yes',
+    };
+    expect(readHostConfig(dir, env)).toEqual({ routePrefix: 'api', logLevel: 'information' });
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('reads package.json main and explains a missing one', () => {
