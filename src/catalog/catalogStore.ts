@@ -176,8 +176,11 @@ export class CatalogStore {
 
   private readonly client: TableClient;
   private readonly keys: KeyProtector;
-  /** Subscriptions found with plaintext keys (written before sealing): sealed at start. */
-  private plaintext = new Set<string>();
+  /**
+   * Subscriptions stored in an earlier form (keys in plaintext, or sealed without
+   * lookup digests): written again in the current form at start.
+   */
+  private outdated = new Set<string>();
   private readonly pollIntervalMs: number;
   private readonly seed?: () => CatalogRecord[];
   private readonly log: (message: string) => void;
@@ -237,7 +240,7 @@ export class CatalogStore {
       if (statusOf(error) !== 409) throw error;
     }
     await this.reloadAll();
-    if (this.plaintext.size > 0) await this.sealPlaintextKeys();
+    if (this.outdated.size > 0) await this.rewriteOutdated();
     if (this.seed && this.index.isEmpty) {
       const seed = this.seed;
       await this.mutate((index) => (index.isEmpty ? { changes: seed().map((put) => ({ put })), value: undefined } : { changes: [], value: undefined }));
@@ -249,9 +252,9 @@ export class CatalogStore {
     this.ready = true;
   }
 
-  /** Writes again, sealed, the subscriptions whose keys were found in plaintext. */
-  private async sealPlaintextKeys(): Promise<void> {
-    const ids = [...this.plaintext];
+  /** Writes again, keys sealed and with their lookup digests, the subscriptions stored in an earlier form. */
+  private async rewriteOutdated(): Promise<void> {
+    const ids = [...this.outdated];
     await this.mutate((index) => ({
       changes: ids.flatMap((id) => {
         const value = index.getSubscription(id);
@@ -259,8 +262,8 @@ export class CatalogStore {
       }),
       value: undefined,
     }));
-    this.log(`catalog: sealed the plaintext keys of ${ids.length} subscription(s)`);
-    this.plaintext.clear();
+    this.log(`catalog: wrote ${ids.length} subscription(s) stored in an earlier form again (keys sealed, with lookup digests)`);
+    this.outdated.clear();
   }
 
   /**
@@ -399,7 +402,7 @@ export class CatalogStore {
       return;
     }
     loaded.add(parsed);
-    if (parsed.plaintextKeys && parsed.record.kind === 'subscription') this.plaintext.add(parsed.record.value.id);
+    if ((parsed.plaintextKeys || parsed.withoutLookup) && parsed.record.kind === 'subscription') this.outdated.add(parsed.record.value.id);
   }
 
   /**

@@ -286,6 +286,8 @@ export interface StoredRecord {
   rev: number;
   /** A subscription written before keys were sealed: to be written again. */
   plaintextKeys?: boolean;
+  /** A subscription sealed before lookup digests were stored: to be written again, so later loads open no key. */
+  withoutLookup?: boolean;
 }
 
 /** Options of `fromEntity`. */
@@ -379,7 +381,7 @@ function subscriptionFromStored(
   const full = subscriptionSchema.safeParse({ ...raw, primaryKey: opened.primary, secondaryKey: opened.secondary });
   if (!full.success) return invalid(row, full.error);
   const digests = { primary: digestToText(keys.digest(opened.primary)), secondary: digestToText(keys.digest(opened.secondary)) };
-  return { record: { kind: 'subscription', value: new SealedSubscription(fields, keysSealed, digests, keys) }, rev };
+  return { record: { kind: 'subscription', value: new SealedSubscription(fields, keysSealed, digests, keys) }, rev, withoutLookup: true };
 }
 
 /** A subscription with at least one key in plaintext: its sealed key (if any) opened, the record kept plain. */

@@ -191,7 +191,7 @@ describe('loading the catalog page by page', () => {
 });
 
 describe('rows written by earlier versions', () => {
-  it('loads subscriptions sealed without lookup digests: keys found, read back and written again as before', async () => {
+  it('loads subscriptions sealed without lookup digests, and writes them again with digests at start', async () => {
     const tableName = uniqueTableName();
     const client = testTableClient(tableName);
     await client.createTable();
@@ -208,9 +208,18 @@ describe('rows written by earlier versions', () => {
     expect(store.index.subscriptionByKey(old.primaryKey)).toMatchObject({ which: 'primary', subscription: { id: 'old-sealed' } });
     expect(store.index.subscriptionByKey(old.secondaryKey)?.which).toBe('secondary');
     expect({ ...store.index.getSubscription('old-sealed') }).toEqual(old);
-    expect(store.index.revisions.get('subscription|old-sealed')).toBe(3);
+    // Written again at start, in the current form: same keys, now with their digests.
+    expect(store.index.revisions.get('subscription|old-sealed')).toBe(4);
+    const rewritten = await client.getEntity<Record<string, unknown>>(CATALOG_PARTITION, 'subscription|old-sealed');
+    expect(String(rewritten.d0)).toContain('"keyLookup"');
+    expect(String(rewritten.d0)).not.toContain(old.primaryKey);
+    expect(String(rewritten.d0)).not.toContain(old.secondaryKey);
+    const fresh = testStore({ tableName, keys: protector });
+    await fresh.ensureStarted();
+    expect(fresh.index.revisions.get('subscription|old-sealed')).toBe(4); // nothing left to rewrite
+    expect({ ...fresh.index.getSubscription('old-sealed') }).toEqual(old);
 
-    // A write keeps the keys and stores them with their digests.
+    // A later write keeps the keys and their digests.
     await store.mutate((index) => ({ changes: [{ put: { kind: 'subscription', value: { ...index.getSubscription('old-sealed')!, state: 'suspended' } } }], value: 0 }));
     const again = testStore({ tableName, keys: protector });
     await again.ensureStarted();
