@@ -165,7 +165,7 @@ export class CatalogIndex implements CatalogView {
     }
     return result;
   }
-  /** The record, made anew from the table on each call for a sealed subscription (see `SubscriptionTable.get`). */
+  /** The record as the index holds it: for a sealed subscription, properties and keys read from the table on access (see `SubscriptionTable`). */
   getSubscription(id: string): Subscription | undefined {
     return this.subscriptions.get(id);
   }
