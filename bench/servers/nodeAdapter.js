@@ -89,10 +89,24 @@ function writeResult(res, result) {
  * empty chunk beside it. The bytes on the wire are the same either way.
  */
 function endWithHead(res, body) {
-  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
-  res.write(bytes.toString('latin1'), 'latin1', (error) => {
+  res.write(latin1Of(body), 'latin1', (error) => {
     if (!error) res.end();
   });
+}
+
+/**
+ * The body as a latin1 string. The gateway's own answers (401, 404) reuse one
+ * Buffer each, so the string of the last body is kept: the same Buffer again costs
+ * a comparison instead of a conversion. A body is never changed once returned.
+ */
+let lastBody = null;
+let lastText = '';
+function latin1Of(body) {
+  if (body === lastBody) return lastText;
+  const bytes = Buffer.isBuffer(body) ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength);
+  lastText = bytes.toString('latin1');
+  lastBody = body;
+  return lastText;
 }
 
 function flatten(headers) {
@@ -111,15 +125,16 @@ function fail(res) {
 }
 
 /**
- * The `GatewayRequest` of one Node request: the absolute URL from `Host` and the
- * request target, the headers as a view (no copy), and the caller's signal made
- * only when a forwarded call asks for it.
+ * The `GatewayRequest` of one Node request: the request target as received (origin
+ * form `/path?query`, which the core reads as `http` on the `Host` header's
+ * authority; absolute form as it is), the headers as a view (no copy), and the
+ * caller's signal made only when a forwarded call asks for it.
  */
 class NodeRequest {
   constructor(req, res, body) {
     this.method = req.method;
     this.headers = new IncomingHeaders(req);
-    this.url = 'http://' + (this.headers.get('host') || '127.0.0.1') + req.url;
+    this.url = req.url;
     this.body = body;
     this.res = res;
     this.callerSignal = undefined;

@@ -9,7 +9,7 @@
 /** A response written by the gateway (not by a backend). Structurally a `GatewayResponse`. */
 export interface ApimResponse {
   readonly status: number;
-  readonly headers: [string, string][];
+  readonly headers: ReadonlyArray<readonly [string, string]>;
   readonly body: Buffer;
 }
 

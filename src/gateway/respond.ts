@@ -61,8 +61,8 @@ const challenges = new WeakMap<Api, Challenges>();
 /**
  * A 401 with its `WWW-Authenticate` challenge. The realm's parts (scheme, host) are
  * read for every request and compared with the cached ones; the header value is
- * only built when they change. Each call gets its own header list (callers may add
- * to it); the name/value pairs in it are shared, and frozen.
+ * only built when they change. The response is shared by every call for that realm,
+ * and frozen with its header list.
  */
 function challenge(api: Api, context: RealmContext, kind: 'missing' | 'invalid'): ApimResponse {
   const scheme = realmScheme(context);
@@ -74,9 +74,10 @@ function challenge(api: Api, context: RealmContext, kind: 'missing' | 'invalid')
     const build = kind === 'missing' ? missingKeyResponse : invalidKeyResponse;
     const built = build(realm(scheme, host, api), keyHeaderOf(api));
     for (const pair of built.headers) Object.freeze(pair);
-    cached[kind] = response = built;
+    Object.freeze(built.headers);
+    cached[kind] = response = Object.freeze(built);
   }
-  return { status: response.status, headers: response.headers.slice(), body: response.body };
+  return response;
 }
 
 // The normalised path of each API record, for realms.

@@ -15,7 +15,11 @@ export interface HeaderBag extends Iterable<[string, string]> {
 
 export interface GatewayRequest {
   readonly method: string;
-  /** Absolute URL with the raw path and query exactly as received (percent-encoding untouched). */
+  /**
+   * The URL with the raw path and query exactly as received (percent-encoding
+   * untouched): absolute, or in origin form (`/path?query`) from an adapter that
+   * serves plain HTTP, read as `http` with the `Host` header as authority.
+   */
   readonly url: string;
   readonly headers: HeaderBag;
   readonly body: Uint8Array | null;
@@ -26,7 +30,7 @@ export interface GatewayRequest {
 export interface GatewayResponse {
   readonly status: number;
   /** A list keeps repeated headers (several `Set-Cookie`) apart. */
-  readonly headers: Headers | [string, string][];
+  readonly headers: Headers | ReadonlyArray<readonly [string, string]>;
   readonly body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 

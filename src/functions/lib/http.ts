@@ -23,7 +23,7 @@ export async function toCoreRequest(request: HttpRequest): Promise<GatewayReques
 export function toHttpResponse(response: GatewayResponse): HttpResponseInit {
   const headers: [string, string][] = [];
   const cookies: Cookie[] = [];
-  const entries = Array.isArray(response.headers) ? response.headers : [...headerPairs(response.headers)];
+  const entries = isHeaderList(response.headers) ? response.headers : [...headerPairs(response.headers)];
   for (const [name, value] of entries) {
     const cookie = name.toLowerCase() === 'set-cookie' ? parseSetCookie(value) : undefined;
     if (cookie) cookies.push(cookie);
@@ -33,6 +33,10 @@ export function toHttpResponse(response: GatewayResponse): HttpResponseInit {
   if (cookies.length) init.cookies = cookies;
   if (response.body) init.body = response.body as HttpResponseInit['body'];
   return init;
+}
+
+function isHeaderList(headers: GatewayResponse['headers']): headers is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(headers);
 }
 
 function* headerPairs(headers: Headers): Iterable<[string, string]> {
