@@ -1,7 +1,7 @@
 import { parseScope, type Api, type Product, type Subscription } from '../catalog/records';
 import type { CatalogView } from '../catalog/catalogIndex';
 import type { KeyReading } from './readKey';
-import { reject, type Rejection } from './types';
+import { reject, type PlainRejection } from './types';
 
 /** Why the call may proceed, and in which product's context (for product policies). */
 export type Access =
@@ -10,7 +10,7 @@ export type Access =
   | { readonly via: 'openApi' };
 
 /** A refused key; names the subscription (never the key) when the key was known. */
-export type Denial = Rejection & { readonly subscription?: Subscription };
+export type Denial = PlainRejection & { readonly subscription?: Subscription };
 
 // The two denials that name no subscription, made once (immutable, like every rejection).
 const KEY_MISSING: Denial = Object.freeze(reject('keyMissing'));

@@ -1,6 +1,6 @@
 import type { Api } from '../catalog/records';
 import { connectionNominated, HOP_BY_HOP_HEADERS } from './hopByHop';
-import { reject, type GatewayRequest, type Rejection } from './types';
+import { reject, type GatewayRequest, type PlainRejection } from './types';
 
 /** What the forwarder sends: everything decided, nothing left to interpret. */
 export interface BackendCall {
@@ -68,7 +68,7 @@ export function buildBackendCall(
   rest: string,
   query: string | null,
   request: GatewayRequest,
-): BackendCall | Rejection {
+): BackendCall | PlainRejection {
   const backend = backendOf(api);
   if (!backend) return reject('noBackend');
   const nominated = connectionNominated(request.headers.get('connection'));

@@ -2,7 +2,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { Agent, type Dispatcher } from 'undici';
 import type { BackendCall } from './backendCall';
 import { connectionNominated, HOP_BY_HOP_HEADERS } from './hopByHop';
-import type { GatewayResponse, Rejection } from './types';
+import type { GatewayResponse, PlainRejection } from './types';
 
 export interface ForwarderOptions {
   /** TCP (and TLS) connect timeout; default 10 s. */
@@ -16,7 +16,7 @@ export interface ForwarderOptions {
 }
 
 /** A failed backend call: the reason, and the error code (never a message) for the trace. */
-export type BackendFailure = Rejection & { readonly backendError: string | null };
+export type BackendFailure = PlainRejection & { readonly backendError: string | null };
 
 /** Sends backend calls; one per gateway, sharing one pool of keep-alive connections. */
 export interface Forwarder {

@@ -1,4 +1,6 @@
-import type { Rejection } from './types';
+import type { BodyTooLarge } from './types';
+
+export type { BodyTooLarge };
 
 /**
  * The Functions host's own request body limit (100 MiB). A larger body is refused
@@ -16,13 +18,6 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 
 /** The setting that changes the limit. */
 export const MAX_BODY_SETTING = 'GATEWAY_MAX_BODY_BYTES';
-
-/** A body over the limit: the sizes travel with the rejection into the 413's message. */
-export interface BodyTooLarge extends Rejection {
-  readonly rejected: 'bodyTooLarge';
-  readonly bodyBytes: number;
-  readonly maxBodyBytes: number;
-}
 
 /**
  * The limit stage for bodies: `null` when the body fits. Runs after the key check,

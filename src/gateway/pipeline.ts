@@ -5,14 +5,14 @@ import { internalErrorResponse } from '../apim/gatewayResponses';
 import { authorize, type Access } from './authorize';
 import { buildBackendCall } from './backendCall';
 import { createForwarder, type Forwarder, type ForwarderOptions } from './forward';
-import { DEFAULT_MAX_BODY_BYTES, limitBody, type BodyTooLarge } from './limitBody';
+import { DEFAULT_MAX_BODY_BYTES, limitBody } from './limitBody';
 import { matchApi } from './matchApi';
 import { matchOperation } from './matchOperation';
 import { readKey } from './readKey';
 import { parseRequestUrl, type RequestTarget } from './requestUrl';
 import { rejectionResponse } from './respond';
 import { newTrace, type GatewayTrace } from './trace';
-import { isRejection, type GatewayRequest, type GatewayResponse, type RejectReason } from './types';
+import { isRejection, reject, type GatewayRequest, type GatewayResponse, type Rejection } from './types';
 
 export interface GatewayOptions extends ForwarderOptions {
   readonly catalog: CatalogView;
@@ -23,6 +23,10 @@ export interface GatewayOptions extends ForwarderOptions {
   /** Largest request body forwarded, in bytes; a larger one is answered 413. Default 64 MiB. */
   readonly maxBodyBytes?: number;
 }
+
+// The rejections that carry nothing of the request, made once (immutable, like every rejection).
+const API_NOT_FOUND: Rejection = Object.freeze(reject('apiNotFound'));
+const OPERATION_NOT_FOUND: Rejection = Object.freeze(reject('operationNotFound'));
 
 /** The response, plus how the gateway reached it. */
 export type GatewayResult = GatewayResponse & { readonly trace: GatewayTrace };
@@ -53,17 +57,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const activityId = options.activityId ?? randomUUID;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
-  /** Ends the run with `reason`: its APIM response, and the outcome in the trace. */
-  function refuse(
-    trace: GatewayTrace,
-    reason: RejectReason,
-    request: GatewayRequest,
-    target: RequestTarget | undefined,
-    api: Api | null,
-    bodyTooLarge?: BodyTooLarge,
-  ): GatewayResponse {
-    trace.outcome = reason;
-    return rejectionResponse(reason, { headers: request.headers, target, api, activityId, bodyTooLarge });
+  /** Ends the run with `rejection`: its APIM response, and the outcome in the trace. */
+  function refuse(trace: GatewayTrace, rejection: Rejection, request: GatewayRequest, target: RequestTarget | undefined, api: Api | null): GatewayResponse {
+    trace.outcome = rejection.rejected;
+    return rejectionResponse(rejection, { headers: request.headers, target, api, activityId });
   }
 
   /**
@@ -73,9 +70,9 @@ export function createGateway(options: GatewayOptions): Gateway {
    */
   function run(request: GatewayRequest, trace: GatewayTrace): GatewayResponse | Promise<GatewayResponse> {
     const target = parseRequestUrl(request.url);
-    if (!target) return refuse(trace, 'apiNotFound', request, target, null);
+    if (!target) return refuse(trace, API_NOT_FOUND, request, target, null);
     const apiMatch = matchApi(catalog, target.path);
-    if (!apiMatch) return refuse(trace, 'apiNotFound', request, target, null);
+    if (!apiMatch) return refuse(trace, API_NOT_FOUND, request, target, null);
     const api = apiMatch.api;
     trace.apiId = api.id;
 
@@ -84,7 +81,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     let parsed: URLSearchParams | null | undefined;
     const query = () => (parsed === undefined ? (parsed = rawQuery ? new URLSearchParams(rawQuery) : null) : parsed);
     const operation = matchOperation(catalog.operationsOf(api.id), request.method, apiMatch.rest, query);
-    if (!operation) return refuse(trace, 'operationNotFound', request, target, api);
+    if (!operation) return refuse(trace, OPERATION_NOT_FOUND, request, target, api);
     trace.operationId = operation.operation.id;
 
     const key = readKey(api, request.headers, query, rawQuery);
@@ -94,19 +91,19 @@ export function createGateway(options: GatewayOptions): Gateway {
     if (isRejection(access)) {
       trace.subscriptionId = access.subscription?.id ?? null;
       trace.subscriptionState = access.subscription?.state ?? null;
-      return refuse(trace, access.rejected, request, target, api);
+      return refuse(trace, access, request, target, api);
     }
     recordAccess(trace, access);
 
     const tooLarge = limitBody(request.body, maxBodyBytes);
-    if (tooLarge) return refuse(trace, tooLarge.rejected, request, target, api, tooLarge);
+    if (tooLarge) return refuse(trace, tooLarge, request, target, api);
 
     const call = buildBackendCall(api, apiMatch.rest, target.query, request);
-    if (isRejection(call)) return refuse(trace, call.rejected, request, target, api);
+    if (isRejection(call)) return refuse(trace, call, request, target, api);
     return forwarder.forward(call).then((answer) => {
       if (isRejection(answer)) {
         trace.backendError = answer.backendError;
-        return refuse(trace, answer.rejected, request, target, api);
+        return refuse(trace, answer, request, target, api);
       }
       trace.outcome = 'forwarded';
       trace.backendStatus = answer.status;

@@ -7,9 +7,8 @@ import {
   payloadTooLargeResponse,
   type ApimResponse,
 } from '../apim/gatewayResponses';
-import type { BodyTooLarge } from './limitBody';
 import type { RequestTarget } from './requestUrl';
-import type { HeaderBag, RejectReason } from './types';
+import type { HeaderBag, Rejection } from './types';
 
 /** What the one response writer needs to know about the request. */
 export interface RejectionContext {
@@ -17,13 +16,11 @@ export interface RejectionContext {
   readonly target: RequestTarget | undefined;
   readonly api: Api | null;
   readonly activityId: () => string;
-  /** The sizes, when the body was over the limit. */
-  readonly bodyTooLarge?: BodyTooLarge;
 }
 
 /** The single place where a rejection becomes APIM's wire response. */
-export function rejectionResponse(reason: RejectReason, context: RejectionContext): ApimResponse {
-  switch (reason) {
+export function rejectionResponse(rejection: Rejection, context: RejectionContext): ApimResponse {
+  switch (rejection.rejected) {
     case 'apiNotFound':
     case 'operationNotFound':
       return notFoundResponse();
@@ -34,9 +31,7 @@ export function rejectionResponse(reason: RejectReason, context: RejectionContex
     case 'keyOutOfScope':
       return context.api ? challenge(context.api, context, 'invalid') : notFoundResponse();
     case 'bodyTooLarge':
-      return context.bodyTooLarge
-        ? payloadTooLargeResponse(context.bodyTooLarge.bodyBytes, context.bodyTooLarge.maxBodyBytes)
-        : internalErrorResponse(context.activityId());
+      return payloadTooLargeResponse(rejection.bodyBytes, rejection.maxBodyBytes);
     case 'noBackend':
     case 'backendUnreachable':
     case 'backendTimeout':

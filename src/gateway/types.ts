@@ -52,13 +52,26 @@ export type RejectReason =
   | 'clientAborted'
   | 'internalError';
 
-/** A stage's "no": travels as a value until the pipeline writes the response. */
-export interface Rejection {
-  readonly rejected: RejectReason;
+/**
+ * A stage's "no": travels as a value until the pipeline writes the response. A
+ * body over the limit carries its sizes (for the 413's message); no other
+ * rejection carries anything the response needs.
+ */
+export type Rejection = PlainRejection | BodyTooLarge;
+
+export interface PlainRejection {
+  readonly rejected: Exclude<RejectReason, 'bodyTooLarge'>;
+}
+
+/** A body over the limit: the sizes travel with the rejection into the 413's message. */
+export interface BodyTooLarge {
+  readonly rejected: 'bodyTooLarge';
+  readonly bodyBytes: number;
+  readonly maxBodyBytes: number;
 }
 
 /** Builds a rejection value. */
-export const reject = (rejected: RejectReason): Rejection => ({ rejected });
+export const reject = (rejected: PlainRejection['rejected']): PlainRejection => ({ rejected });
 
 /** Tells a stage's rejection from its result. */
 export function isRejection(value: object): value is Rejection {
