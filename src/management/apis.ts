@@ -7,7 +7,8 @@ import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, apiSchema, normalizeApiPath, typ
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
 import { pageOf } from './paging';
-import { booleanQuery, byId, rejectFilter } from './query';
+import { filterOf, type FilterField } from './filter';
+import { booleanQuery, byId } from './query';
 import { deleteResponse, jsonResponse, resourceResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
@@ -52,9 +53,18 @@ function checkedApi(index: CatalogIndex, api: Api): Api {
   return checked;
 }
 
+/** The fields of APIM's API list `$filter`; every API here is its current revision. */
+export const API_FILTER: Readonly<Record<string, FilterField<Api>>> = {
+  name: { text: (api) => api.id },
+  displayName: { text: (api) => api.displayName },
+  description: { text: (api) => api.description },
+  serviceUrl: { text: (api) => api.serviceUrl },
+  path: { text: (api) => api.path },
+  isCurrent: { flag: () => true },
+};
+
 function list(ctx: RouteContext) {
-  rejectFilter(ctx.url);
-  const apis = byId(ctx.store.index.listApis());
+  const apis = byId(ctx.store.index.listApis().filter(filterOf(ctx.url, API_FILTER)));
   return jsonResponse(200, pageOf(apis, ctx.url, (api) => apiResource(ctx.service, api)));
 }
 

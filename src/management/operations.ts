@@ -7,7 +7,8 @@ import { requireApi } from './apis';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
 import { pageOf } from './paging';
-import { byId, rejectFilter } from './query';
+import { filterOf, type FilterField } from './filter';
+import { byId } from './query';
 import { deleteResponse, jsonResponse, resourceResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
@@ -79,11 +80,20 @@ function checkedOperation(index: CatalogIndex, operation: Operation): Operation 
   return checked;
 }
 
+/** The fields of APIM's operation list `$filter`. */
+const OPERATION_FILTER: Readonly<Record<string, FilterField<Operation>>> = {
+  name: { text: (op) => op.id },
+  displayName: { text: (op) => op.displayName },
+  method: { text: (op) => op.method },
+  description: { text: (op) => op.description },
+  urlTemplate: { text: (op) => op.urlTemplate },
+};
+
 function list(ctx: RouteContext) {
-  rejectFilter(ctx.url);
   const apiId = ctx.params.apiId!;
   requireApi(ctx.store.index, apiId);
-  const operations = byId(ctx.store.index.operationsOf(apiId));
+  const matches = filterOf(ctx.url, OPERATION_FILTER);
+  const operations = byId(ctx.store.index.operationsOf(apiId).filter(matches));
   return jsonResponse(200, pageOf(operations, ctx.url, (op) => operationResource(ctx.service, op)));
 }
 

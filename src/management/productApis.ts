@@ -3,7 +3,10 @@ import { apiResource, productResource } from '../apim/armContracts';
 import { requireApi } from './apis';
 import { pageOf } from './paging';
 import { requireProduct } from './products';
-import { byId, rejectFilter } from './query';
+import { API_FILTER } from './apis';
+import { filterOf } from './filter';
+import { PRODUCT_FILTER } from './products';
+import { byId } from './query';
 import { deleteResponse, emptyResponse, jsonResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
@@ -15,18 +18,18 @@ import { route, type Route, type RouteContext } from './router';
  */
 
 function apisOfProduct(ctx: RouteContext) {
-  rejectFilter(ctx.url);
   const productId = ctx.params.productId!;
   requireProduct(ctx.store.index, productId);
-  const apis = byId(ctx.store.index.apisOfProduct(productId));
+  const matches = filterOf(ctx.url, API_FILTER);
+  const apis = byId(ctx.store.index.apisOfProduct(productId).filter(matches));
   return jsonResponse(200, pageOf(apis, ctx.url, (api) => apiResource(ctx.service, api, productId)));
 }
 
 function productsOfApi(ctx: RouteContext) {
-  rejectFilter(ctx.url);
   const apiId = ctx.params.apiId!;
   requireApi(ctx.store.index, apiId);
-  const products = byId(ctx.store.index.productsOfApi(apiId));
+  const matches = filterOf(ctx.url, PRODUCT_FILTER);
+  const products = byId(ctx.store.index.productsOfApi(apiId).filter(matches));
   return jsonResponse(200, pageOf(products, ctx.url, (product) => productResource(ctx.service, product)));
 }
 

@@ -7,7 +7,8 @@ import { productSchema, type Product } from '../catalog/records';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
 import { pageOf } from './paging';
-import { booleanQuery, byId, rejectFilter } from './query';
+import { filterOf, type FilterField } from './filter';
+import { booleanQuery, byId } from './query';
 import { deleteResponse, jsonResponse, resourceResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
@@ -52,9 +53,17 @@ function checkedProduct(product: Product): Product {
   return checked;
 }
 
+/** The fields of APIM's product list `$filter`; `state` takes `eq` only. */
+export const PRODUCT_FILTER: Readonly<Record<string, FilterField<Product>>> = {
+  name: { text: (product) => product.id },
+  displayName: { text: (product) => product.displayName },
+  description: { text: (product) => product.description },
+  terms: { text: (product) => product.terms },
+  state: { text: (product) => product.state, eqOnly: true },
+};
+
 function list(ctx: RouteContext) {
-  rejectFilter(ctx.url);
-  const products = byId(ctx.store.index.listProducts());
+  const products = byId(ctx.store.index.listProducts().filter(filterOf(ctx.url, PRODUCT_FILTER)));
   return jsonResponse(200, pageOf(products, ctx.url, (product) => productResource(ctx.service, product)));
 }
 

@@ -20,11 +20,6 @@ export function enumQuery<T extends string>(url: URL, name: string, allowed: rea
   return found;
 }
 
-/** Lists other than subscriptions support no `$filter`: refusing beats returning everything. */
-export function rejectFilter(url: URL): void {
-  if (url.searchParams.has('$filter')) throw invalidField('$filter', 'this list supports no $filter');
-}
-
 /** Stable list order (by id, code-unit order), so `$skip` pages never overlap. */
 export function byId<T extends { id: string }>(items: readonly T[]): T[] {
   return [...items].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));

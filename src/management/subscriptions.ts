@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { conflict, invalidField, resourceNotFound } from '../apim/armErrors';
-import type { ArmService } from '../apim/armResources';
+import { fullResourceId, type ArmService } from '../apim/armResources';
 import { subscriptionResource, subscriptionSecrets } from '../apim/armContracts';
 import type { CatalogIndex } from '../catalog/catalogIndex';
 import { subscriptionKey, subscriptionSchema, subscriptionStates, type Subscription } from '../catalog/records';
 import { generateKey } from '../lab/seed';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
-import { parseFilter } from './filter';
+import { parseFilter, textMatches } from './filter';
 import { pageOf } from './paging';
 import { requireProduct } from './products';
 import { booleanQuery, byId, enumQuery } from './query';
@@ -51,8 +51,8 @@ const subscriptionPatchProperties = z.object({
 });
 
 const APP_TYPES = ['portal', 'developerPortal'] as const;
-/** The fields a subscription `$filter` may compare with `eq`. */
-export const SUBSCRIPTION_FILTER_FIELDS = ['name', 'displayName', 'state', 'scope', 'ownerId', 'productId'] as const;
+/** The fields a subscription `$filter` may use (APIM's list); `state` takes `eq` only. */
+export const SUBSCRIPTION_FILTER_FIELDS = ['name', 'displayName', 'stateComment', 'state', 'scope', 'ownerId', 'userId', 'productId'] as const;
 
 const ref = (id: string) => ({ kind: 'subscription' as const, id });
 
@@ -92,38 +92,56 @@ function withStateDates(previous: Subscription | undefined, next: Subscription, 
   return next;
 }
 
-/** `$filter` as a predicate; values of `scope`/`ownerId` may be full or relative ids. Comparisons ignore case. */
+/**
+ * `$filter` as a predicate (see `parseFilter`); comparisons ignore case. `eq`/`ne`
+ * on `scope` and `ownerId` take full or relative ids, as the write operations do;
+ * the other operators and the functions read them as the resource shows them
+ * (full ARM ids). `productId` is the product of a product-scoped subscription
+ * (none otherwise), `userId` the user of its owner.
+ */
 function subscriptionFilter(service: ArmService, url: URL): (subscription: Subscription) => boolean {
   const text = url.searchParams.get('$filter');
   if (text === null) return () => true;
-  const same = (a: string | null | undefined, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
-  const tests = parseFilter(text, SUBSCRIPTION_FILTER_FIELDS).map(({ field, value }): ((sub: Subscription) => boolean) => {
+  const clauses = parseFilter(text, SUBSCRIPTION_FILTER_FIELDS, ['state']);
+  const tests = clauses.map(({ field, op, value }): ((sub: Subscription) => boolean) => {
+    const matches = (actual: string | null | undefined) => textMatches(actual, op, value);
     switch (field) {
       case 'name':
-        return (sub) => same(sub.id, value);
+        return (sub) => matches(sub.id);
       case 'displayName':
-        return (sub) => same(sub.displayName, value);
+        return (sub) => matches(sub.displayName);
+      case 'stateComment':
+        return (sub) => matches(sub.stateComment);
       case 'productId':
-        return (sub) => same(sub.scope, `/products/${value}`);
+        return (sub) => matches(productOfScope(sub.scope));
+      case 'userId':
+        return (sub) => matches(sub.ownerId ? sub.ownerId.slice('/users/'.length) : null);
       case 'state': {
-        if (!subscriptionStates.some((state) => same(state, value))) {
+        if (!subscriptionStates.some((state) => textMatches(state, 'eq', value))) {
           throw invalidField('$filter', `state must be one of ${subscriptionStates.join(', ')}`);
         }
-        return (sub) => same(sub.state, value);
+        return (sub) => matches(sub.state);
       }
       case 'scope': {
+        if (op !== 'eq' && op !== 'ne') return (sub) => matches(fullResourceId(service, sub.scope));
         const scope = scopeOf(service, value);
         if (!scope) throw invalidField('$filter', 'scope must be a product, an API, /apis or the service of this service');
-        return (sub) => same(sub.scope, scope);
+        return (sub) => textMatches(sub.scope, op, scope);
       }
       case 'ownerId': {
+        if (op !== 'eq' && op !== 'ne') return (sub) => matches(sub.ownerId ? fullResourceId(service, sub.ownerId) : null);
         const owner = ownerOf(service, value);
         if (!owner) throw invalidField('$filter', 'ownerId must be a user id such as /users/1');
-        return (sub) => same(sub.ownerId, owner);
+        return (sub) => textMatches(sub.ownerId, op, owner);
       }
     }
   });
   return (sub) => tests.every((test) => test(sub));
+}
+
+/** The product id of a `/products/{id}` scope; null for any other scope. */
+function productOfScope(scope: string): string | null {
+  return scope.startsWith('/products/') ? scope.slice('/products/'.length) : null;
 }
 
 function listMatching(ctx: RouteContext, subscriptions: readonly Subscription[]) {

@@ -59,10 +59,13 @@ describe('APIM gateway error responses, byte for byte (reference §2)', () => {
     }
   });
 
-  it('each call returns its own header list', () => {
+  it('each call returns its own header list, so a caller may freeze or keep what it got', () => {
     const a = notFoundResponse();
-    a.headers.push(['X-Extra', '1']);
+    (a.headers as [string, string][]).push(['X-Extra', '1']);
     expect(notFoundResponse().headers).toHaveLength(2);
+    const b = missingKeyResponse('r', 'h');
+    Object.freeze(b.headers);
+    expect(Object.isFrozen(missingKeyResponse('r', 'h').headers)).toBe(false);
   });
 
   it('WWW-Authenticate escapes quotes and backslashes so the realm cannot break out', () => {

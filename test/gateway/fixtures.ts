@@ -95,8 +95,13 @@ export function recordingForwarder(): Forwarder & { calls: BackendCall[] } {
   };
 }
 
-export function headerList(response: GatewayResponse): [string, string][] {
-  return Array.isArray(response.headers) ? response.headers : [...response.headers];
+export function headerList(response: GatewayResponse): ReadonlyArray<readonly [string, string]> {
+  const headers = response.headers;
+  return isList(headers) ? headers : [...headers];
+}
+
+function isList(headers: GatewayResponse['headers']): headers is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(headers);
 }
 
 /** All values of a header, compared case-insensitively. */

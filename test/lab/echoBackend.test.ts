@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { echo } from '../../src/lab/echoBackend';
 
-const list = (headers: Headers | [string, string][]) => (Array.isArray(headers) ? headers : [...headers]);
-const names = (headers: Headers | [string, string][]) => list(headers).map(([n]) => n.toLowerCase());
+type HeaderList = ReadonlyArray<readonly [string, string]>;
+const isList = (headers: Headers | HeaderList): headers is HeaderList => Array.isArray(headers);
+const list = (headers: Headers | HeaderList): HeaderList => (isList(headers) ? headers : [...headers]);
+const names = (headers: Headers | HeaderList) => list(headers).map(([n]) => n.toLowerCase());
 
 describe('Echo API backend', () => {
   it('returns 200 and the body byte for byte under the request Content-Type', () => {

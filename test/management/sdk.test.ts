@@ -216,6 +216,10 @@ describe('the official @azure/arm-apimanagement SDK against the lab', () => {
 
     const filtered = await collect(client.subscription.list(RG, SVC, { filter: "displayName eq 'Page 3'" }));
     expect(filtered.map((s) => s.name)).toEqual(['sdk-page-3']);
+    const someOf = await collect(client.subscription.list(RG, SVC, { filter: "startswith(name, 'sdk-page-') and displayName ge 'Page 3'", top: 1 }));
+    expect(someOf.map((s) => s.name).sort()).toEqual(['sdk-page-3', 'sdk-page-4']);
+    const current = await collect(client.api.listByService(RG, SVC, { filter: "isCurrent eq true and contains(path, 'ech')" }));
+    expect(current.map((a) => a.name)).toEqual(['echo-api']);
   });
 
   it('deletes: the API (long-running) with its links, and the product with its subscriptions', async () => {

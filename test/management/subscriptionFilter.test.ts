@@ -11,6 +11,8 @@ describe('subscription $filter', () => {
     await make('f1', { scope: '/products/starter', displayName: "O'Brien", state: 'active', ownerId: '/users/alice' });
     await make('f2', { scope: '/products/starter', displayName: 'Second', state: 'suspended', ownerId: '/users/bob' });
     await make('f3', { scope: '/apis/echo-api', displayName: 'Third', state: 'active', ownerId: '/users/alice' });
+    const comment = await f.call('PATCH', '/subscriptions/f2', { headers: { 'If-Match': '*' }, body: { properties: { stateComment: 'Paused for review' } } });
+    expect(comment.status).toBeLessThan(300);
   });
   afterAll(() => f?.close());
 
@@ -33,6 +35,33 @@ describe('subscription $filter', () => {
     ["productId eq 'starter' and state eq 'active'", ['f1', 'starter-admin']],
     ["ownerId eq '/users/alice' AND state eq 'active' and scope eq '/apis/echo-api'", ['f3']],
     ["NAME Eq 'F2'", ['f2']],
+    // Comparisons other than eq (APIM: ge, le, eq, ne, gt, lt), case-insensitive like eq.
+    ["name ne 'f1' and startswith(name, 'f')", ['f2', 'f3']],
+    ["name gt 'f2' and name lt 'g'", ['f3']],
+    ["name ge 'F2' and name le 'f3'", ['f2', 'f3']],
+    ["displayName ne 'second'", ['f1', 'f3', 'master', 'starter-admin', 'unlimited-admin']],
+    ["displayName gt 'a'", ['f1', 'f2', 'f3', 'master']],
+    // The functions (APIM: substringof, contains, startswith, endswith).
+    ["contains(displayName, 'ECON')", ['f2']],
+    ["substringof('ir', displayName)", ['f3']],
+    ["startswith(name, 'f')", ['f1', 'f2', 'f3']],
+    ["endswith(name, '-admin')", ['starter-admin', 'unlimited-admin']],
+    ["startsWith( name , 'f' ) and contains(displayName, 'o''b')", ['f1']],
+    ["contains(stateComment, 'review')", ['f2']],
+    ["stateComment ne 'Paused for review'", ['f1', 'f3', 'master', 'starter-admin', 'unlimited-admin']],
+    // scope and ownerId: eq/ne take relative or full ids; the rest reads the full ids the resource shows.
+    ["scope ne '/products/starter'", ['f3', 'master', 'unlimited-admin']],
+    ["contains(scope, '/products/')", ['f1', 'f2', 'starter-admin', 'unlimited-admin']],
+    ["endswith(scope, '/apis/echo-api')", ['f3']],
+    ["startswith(scope, '/products')", []],
+    [`startswith(scope, '${SERVICE_ID}/products/')`, ['f1', 'f2', 'starter-admin', 'unlimited-admin']],
+    ["ownerId ne '/users/1'", ['f1', 'f2', 'f3']],
+    ["contains(ownerId, 'ALICE')", ['f1', 'f3']],
+    ["userId eq 'alice'", ['f1', 'f3']],
+    ["startswith(userId, 'b')", ['f2']],
+    // productId: the product of a product scope; other scopes have none, and none differs from every value.
+    ["productId ne 'starter'", ['f3', 'master', 'unlimited-admin']],
+    ["startswith(productId, 'unl')", ['unlimited-admin']],
   ])('%s', async (filter, expected) => {
     expect(await names(filter)).toEqual(expected);
   });
@@ -50,7 +79,15 @@ describe('subscription $filter', () => {
 
   it.each([
     "state ne 'active'",
-    "contains(displayName, 'x')",
+    "contains(state, 'act')",
+    "substringof(displayName, 'x')",
+    "indexof(displayName, 'x') eq 1",
+    "contains(displayName)",
+    "contains(displayName, 'x'",
+    "not contains(displayName, 'x')",
+    "name eq 'f1' and",
+    "name eq 1",
+    "scope ne '/groups/x'",
     "state eq 'active' or name eq 'f1'",
     "primaryKey eq 'abc'",
     "name eq 'unterminated",
