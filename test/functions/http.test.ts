@@ -22,7 +22,7 @@ describe('Functions response adapter', () => {
   });
 
   it('parses expiry dates and refuses values without a name', () => {
-    expect(parseSetCookie('s=v; Expires=Wed, 21 Oct 2015 07:28:00 GMT')?.expires?.toISOString()).toBe('2015-10-21T07:28:00.000Z');
+    expect((parseSetCookie('s=v; Expires=Wed, 21 Oct 2015 07:28:00 GMT')?.expires as Date | undefined)?.toISOString()).toBe('2015-10-21T07:28:00.000Z');
     expect(parseSetCookie('=nameless')).toBeUndefined();
     expect(parseSetCookie('garbage')).toBeUndefined();
   });

@@ -85,7 +85,7 @@ describe('bad management signatures over HTTP', () => {
     expect(statuses.slice(0, 10)).toEqual(Array(10).fill(401));
     expect(statuses.slice(10)).toEqual([429, 429]);
     expect(throttled!.headers.get('retry-after')).toMatch(/^[1-9]\d*$/);
-    expect((await throttled!.json()).error.code).toBe('TooManyRequests');
+    expect(((await throttled!.json()) as { error: { code: string } }).error.code).toBe('TooManyRequests');
     expect((await mgmt.call('GET', '/products')).status).toBe(200);
   });
 });

@@ -461,16 +461,10 @@ const coherentCase: fc.Arbitrary<FuzzCase> = fc
     ifMatch: fc.oneof({ weight: 3, arbitrary: fc.constant('*') }, { weight: 2, arbitrary: ifMatch }),
     headers: otherHeaders,
   })
-  .map(({ route: [method, path, requestBody], query: q, authorization: auth, ifMatch: im, headers }) => ({
-    method,
-    prefix: SERVICE_URL,
-    path,
-    query: q,
-    authorization: auth,
-    ifMatch: im,
-    headers,
-    body: requestBody,
-  }));
+  .map(({ route, query: q, authorization: auth, ifMatch: im, headers }) => {
+    const [method, path, requestBody] = route as readonly [string, string, Uint8Array | null];
+    return { method, prefix: SERVICE_URL, path, query: q, authorization: auth, ifMatch: im, headers, body: requestBody };
+  });
 
 export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.oneof({ weight: 3, arbitrary: coherentCase }, { weight: 2, arbitrary: wildCase });
 

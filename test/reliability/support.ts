@@ -103,7 +103,7 @@ export async function dedicatedAzurite(options: { port?: number; started?: boole
     const pid = running?.process.pid;
     if (pid !== undefined && running?.process.exitCode === null) process.kill(pid, name);
   };
-  return {
+  const azurite: DedicatedAzurite = {
     get port() {
       return port;
     },
@@ -112,7 +112,7 @@ export async function dedicatedAzurite(options: { port?: number; started?: boole
       return running;
     },
     async stop() {
-      if (paused) this.resume();
+      if (paused) azurite.resume();
       await running?.stop();
       running = undefined;
     },
@@ -126,10 +126,11 @@ export async function dedicatedAzurite(options: { port?: number; started?: boole
       paused = false;
     },
     async dispose() {
-      await this.stop();
+      await azurite.stop();
       rmSync(location, { recursive: true, force: true });
     },
   };
+  return azurite;
 }
 
 const DEV_KEY = 'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
