@@ -17,6 +17,7 @@ const dist = require('../lib/dist');
 const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { catalogConnectionFromEnv, createTableClient } = require(dist('catalog/connection'));
 const { createGateway } = require(dist('gateway'));
+const { debugCredentialsFromEnv } = require(dist('catalog/debugCredentials'));
 const { RestError } = require('@azure/data-tables');
 const { nodeHandler } = require('./nodeAdapter');
 
@@ -90,7 +91,8 @@ async function main() {
   await store.ensureStarted();
   const buildMs = performance.now() - started;
 
-  const gateway = createGateway({ catalog: store.view });
+  // As the Functions app composes it: request tracing on.
+  const gateway = createGateway({ catalog: store.view, debug: debugCredentialsFromEnv() });
   const server = createServer(nodeHandler(gateway));
   server.keepAliveTimeout = 65_000;
   onShutdown(async () => {

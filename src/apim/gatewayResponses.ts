@@ -141,3 +141,9 @@ export function formatTimeSpan(totalSeconds: number): string {
   const clock = `${two(Math.floor((s % 86_400) / 3600))}:${two(Math.floor((s % 3600) / 60))}:${two(s % 60)}`;
   return days > 0 ? `${days}.${clock}` : clock;
 }
+
+/** Request tracing (reference §5): the debug token a caller sends, and what the gateway answers with. */
+export const DEBUG_AUTHORIZATION_HEADER = 'Apim-Debug-Authorization';
+export const TRACE_ID_HEADER = 'Apim-Trace-Id';
+export const DEBUG_EXPIRED_HEADER = 'Apim-Debug-Authorization-Expired';
+export const DEBUG_WRONG_API_HEADER = 'Apim-Debug-Authorization-WrongAPI';

@@ -1,5 +1,6 @@
 import { app } from '@azure/functions';
 import { serviceUnavailableResponse } from '../apim/gatewayResponses';
+import { debugCredentialsFromEnv } from '../catalog/debugCredentials';
 import { createGateway, maxBodyBytesFromEnv } from '../gateway';
 import { catalogStore } from './lib/services';
 import { ALL_METHODS, toCoreRequest, toHttpResponse } from './lib/http';
@@ -7,7 +8,7 @@ import { ALL_METHODS, toCoreRequest, toHttpResponse } from './lib/http';
 // An invalid GATEWAY_MAX_BODY_BYTES stops the app at start, naming the setting.
 const maxBodyBytes = maxBodyBytesFromEnv();
 const store = catalogStore();
-const gateway = createGateway({ catalog: store.view, maxBodyBytes });
+const gateway = createGateway({ catalog: store.view, maxBodyBytes, debug: debugCredentialsFromEnv() });
 
 /**
  * Longest wait for the catalog's first load before answering 503. Every storage

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { CatalogView } from '../catalog/catalogIndex';
 import type { Api } from '../catalog/records';
-import { internalErrorResponse } from '../apim/gatewayResponses';
+import {
+  DEBUG_AUTHORIZATION_HEADER,
+  DEBUG_EXPIRED_HEADER,
+  DEBUG_WRONG_API_HEADER,
+  TRACE_ID_HEADER,
+  internalErrorResponse,
+} from '../apim/gatewayResponses';
+import type { DebugCredentials } from '../catalog/debugCredentials';
 import { authorize, type Access } from './authorize';
 import { buildBackendCall } from './backendCall';
 import { createForwarder, type Forwarder, type ForwarderOptions } from './forward';
@@ -11,7 +18,7 @@ import { matchOperation } from './matchOperation';
 import { readKey } from './readKey';
 import { parseRequestUrl, type RequestTarget } from './requestUrl';
 import { rejectionResponse } from './respond';
-import { newTrace, type GatewayTrace } from './trace';
+import { newTrace, traceDocument, type GatewayTrace, type TracedRequest } from './trace';
 import { isRejection, reject, type GatewayRequest, type GatewayResponse, type Rejection } from './types';
 
 export interface GatewayOptions extends ForwarderOptions {
@@ -22,7 +29,18 @@ export interface GatewayOptions extends ForwarderOptions {
   readonly activityId?: () => string;
   /** Largest request body forwarded, in bytes; a larger one is answered 413. Default 64 MiB. */
   readonly maxBodyBytes?: number;
+  /**
+   * Request tracing: requests with a valid `Apim-Debug-Authorization` token for
+   * the API they reach get an `Apim-Trace-Id` (the sealed trace). Without it the
+   * header is ignored.
+   */
+  readonly debug?: Pick<DebugCredentials, 'check' | 'sealTrace'>;
+  /** The clock for debug tokens and traces; default `new Date()`. */
+  readonly now?: () => Date;
 }
+
+/** How long a trace id can be opened with `listTrace`. */
+export const TRACE_LIFETIME_MS = 60 * 60 * 1000;
 
 // The rejections that carry nothing of the request, made once (immutable, like every rejection).
 const API_NOT_FOUND: Rejection = Object.freeze(reject('apiNotFound'));
@@ -56,6 +74,8 @@ export function createGateway(options: GatewayOptions): Gateway {
   const forwarder = options.forwarder ?? createForwarder(options);
   const activityId = options.activityId ?? randomUUID;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const { debug } = options;
+  const now = options.now ?? (() => new Date());
 
   /** Ends the run with `rejection`: its APIM response, and the outcome in the trace. */
   function refuse(trace: GatewayTrace, rejection: Rejection, request: GatewayRequest, target: RequestTarget | undefined, api: Api | null): GatewayResponse {
@@ -118,6 +138,38 @@ export function createGateway(options: GatewayOptions): Gateway {
 
   function dispatch(request: GatewayRequest): GatewayResult | Promise<GatewayResult> {
     const trace = newTrace();
+    const token = debug === undefined ? null : request.headers.get(DEBUG_AUTHORIZATION_HEADER);
+    if (token) return traced(request, token, trace);
+    return answer(request, trace);
+  }
+
+  /** A request with a debug token: answered as any other, then the token's verdict added to the response. */
+  function traced(request: GatewayRequest, token: string, trace: GatewayTrace): GatewayResult | Promise<GatewayResult> {
+    const started = now();
+    const startedMs = performance.now();
+    const finish = (result: GatewayResult): GatewayResult => {
+      const header = debugHeader(token, trace, request, result.status, started, performance.now() - startedMs);
+      return header ? { ...result, headers: withHeader(result.headers, header) } : result;
+    };
+    const result = answer(request, trace);
+    return result instanceof Promise ? result.then(finish) : finish(result);
+  }
+
+  /**
+   * What the token earns: the sealed trace when it is valid for the API the request
+   * reached; `...-Expired` or `...-WrongAPI` when it is ours but expired or for
+   * another API; nothing when it is no token of ours.
+   */
+  function debugHeader(token: string, trace: GatewayTrace, request: GatewayRequest, status: number, started: Date, elapsedMs: number): [string, string] | null {
+    const check = debug!.check(token, now());
+    if (check === undefined) return null;
+    if (check === 'expired') return [DEBUG_EXPIRED_HEADER, 'true'];
+    if (check.apiId !== trace.apiId) return [DEBUG_WRONG_API_HEADER, 'true'];
+    const document = traceDocument(trace, tracedRequest(request), status, started, elapsedMs);
+    return [TRACE_ID_HEADER, debug!.sealTrace(document, new Date(now().getTime() + TRACE_LIFETIME_MS))];
+  }
+
+  function answer(request: GatewayRequest, trace: GatewayTrace): GatewayResult | Promise<GatewayResult> {
     let response: GatewayResponse | Promise<GatewayResponse>;
     try {
       response = run(request, trace);
@@ -142,6 +194,29 @@ export function createGateway(options: GatewayOptions): Gateway {
     dispatch,
     close: () => forwarder.close(),
   };
+}
+
+/** The request as a trace shows it: names only, never a header or query value. */
+function tracedRequest(request: GatewayRequest): TracedRequest {
+  const target = parseRequestUrl(request.url);
+  const host = request.headers.get('host') || target?.authority || '';
+  const headerNames: string[] = [];
+  for (const [name] of request.headers) headerNames.push(name);
+  const queryParameterNames = target?.query ? [...new Set(new URLSearchParams(target.query).keys())] : [];
+  return {
+    method: request.method,
+    url: target ? `${target.scheme}://${host}${target.path}` : request.url.split('?', 1)[0]!,
+    headerNames,
+    queryParameterNames,
+  };
+}
+
+/** The headers with one more; a new list or `Headers`, the given one is left as it is (it may be shared and frozen). */
+function withHeader(headers: GatewayResponse['headers'], [name, value]: [string, string]): GatewayResponse['headers'] {
+  if (Array.isArray(headers)) return [...(headers as ReadonlyArray<readonly [string, string]>), [name, value]];
+  const copy = new Headers(headers as Headers);
+  copy.append(name, value);
+  return copy;
 }
 
 function recordAccess(trace: GatewayTrace, access: Access): void {

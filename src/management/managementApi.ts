@@ -11,8 +11,10 @@ import {
 } from '../apim/armErrors';
 import { ARM_PROVIDER } from '../apim/armResources';
 import { CatalogLimitError, CatalogUnavailableError, type CatalogStore, type MutateOptions } from '../catalog/catalogStore';
+import { debugCredentialsFromEnv, type DebugCredentials } from '../catalog/debugCredentials';
 import { apiRoutes } from './apis';
 import { checkAuthorization } from './auth';
+import { debugRoutes } from './debug';
 import { operationRoutes } from './operations';
 import { productApiRoutes } from './productApis';
 import { productRoutes } from './products';
@@ -32,6 +34,7 @@ export const managementRoutes: readonly Route[] = [
   ...apiRoutes,
   ...operationRoutes,
   ...subscriptionRoutes,
+  ...debugRoutes,
 ];
 
 /** What `createManagementApi` needs. */
@@ -68,6 +71,8 @@ export interface ManagementApiOptions {
   writeRunTimeoutMs?: number;
   /** Per-client throttling of bad signatures (see throttle.ts); `false` turns it off. Default: a fresh AuthThrottle. */
   throttle?: AuthThrottle | false;
+  /** Debug tokens and traces for request tracing; default from `KEY_ENCRYPTION_KEY`, as the gateway's. */
+  debug?: DebugCredentials;
 }
 
 /** The core, one entry point: a request in, a response out; never throws. */
@@ -94,6 +99,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
   const writeTimeoutMs = options.writeTimeoutMs ?? 10_000;
   const writeRunTimeoutMs = options.writeRunTimeoutMs ?? 750;
   const throttle = options.throttle === false ? undefined : (options.throttle ?? new AuthThrottle());
+  const debug = options.debug ?? debugCredentialsFromEnv();
 
   /** The store as handlers see it: every write bounded by `writeTimeoutMs` and `writeRunTimeoutMs`. */
   const routeStore: RouteStore = {
@@ -137,6 +143,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
       store: routeStore,
       service: settings.service,
       now,
+      debug,
     });
   }
 

@@ -3,6 +3,7 @@ import type { ArmService } from '../apim/armResources';
 import type { CatalogStore } from '../catalog/catalogStore';
 import { ID_PATTERN } from '../catalog/records';
 import type { ManagementResponse } from './types';
+import type { DebugCredentials } from '../catalog/debugCredentials';
 
 /**
  * A small router over the paths below the service
@@ -26,6 +27,8 @@ export interface RouteContext {
   readonly store: RouteStore;
   readonly service: ArmService;
   readonly now: () => Date;
+  /** Debug tokens and traces (request tracing). */
+  readonly debug: DebugCredentials;
 }
 
 /** Answers one verb on one route; throws an `ArmError` to refuse. */
