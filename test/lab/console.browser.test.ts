@@ -87,6 +87,35 @@ if (!chromium.available && !chromium.required) {
       await page.locator('#response-body', { hasText: expectedBody }).waitFor();
     }
 
+    it('traces a call on request: the trace says why the hard-coded key is refused, and never shows a key', async () => {
+      const { page, problems } = await openConsole();
+      await connect(page, token());
+      await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
+      await operation(page, 'GET Retrieve resource').click();
+      await page.locator('#op-title', { hasText: 'Retrieve resource' }).waitFor();
+      await page.getByLabel('Trace the call').check();
+      expect(await page.locator('#request-preview').textContent()).toContain('Apim-Debug-Authorization: (a debug token');
+      await send(page, INVALID);
+      await page.locator('#trace-status', { hasText: 'stage by stage' }).waitFor();
+      const entries = await page.locator('#trace-entries li').allTextContents();
+      expect(entries.join('\n')).toContain("API 'echo-api' and operation 'retrieve-resource' matched.");
+      expect(entries.join('\n')).toContain('A subscription key was found in the header.');
+      expect(entries.join('\n')).toContain('The subscription key belongs to no subscription: 401 (invalid key).');
+      expect(entries.join('\n')).not.toContain(HARD_CODED_KEY);
+      expect(await page.locator('#response-headers').textContent()).toMatch(/apim-trace-id: trc1\.\S+\.\.\. \(\d+ characters/);
+      await screenshot(page, '-trace');
+
+      // Untraced again: no trace section, no debug header.
+      await page.getByLabel('Trace the call').uncheck();
+      await page.getByRole('button', { name: 'Send', exact: true }).click();
+      // The body is the same 401 as before: the trace section going away tells the new answer is shown.
+      await page.locator('#response-trace').waitFor({ state: 'hidden' });
+      expect(await page.locator('#response-body').textContent()).toBe(INVALID);
+      expect(await page.locator('#response-headers').textContent()).not.toContain('apim-trace-id');
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
     it('shows both 401s and where the key came from, fixes the lab with its buttons, then gets the echo', async () => {
       const { page, problems } = await openConsole();
       // The whole banner line may be pasted.

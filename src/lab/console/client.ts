@@ -39,8 +39,12 @@ export const CONSOLE_SCRIPT = String.raw`
     reveal: false,
     lastResponse: null,
     lab: null,
-    selectSeq: 0
+    selectSeq: 0,
+    /** Debug tokens by API name: { token, until } (ms). */
+    debugTokens: {}
   };
+  var DEBUG_HEADER = 'Apim-Debug-Authorization';
+  var TRACE_ID_HEADER = 'apim-trace-id';
 
   function $(id) { return document.getElementById(id); }
 
@@ -502,6 +506,7 @@ export const CONSOLE_SCRIPT = String.raw`
     $('request-url').textContent = request.url;
     var lines = [request.method + ' ' + request.target + ' HTTP/1.1', 'Host: ' + location.host];
     request.headers.forEach(function (row) { lines.push(row.name.trim() + ': ' + shown(row)); });
+    if ($('trace').checked) lines.push(DEBUG_HEADER + ': (a debug token for this API, asked for when you send)');
     var body = $('request-body').value;
     $('request-preview').textContent = lines.join('\n') + (body && !$('body-field').hidden ? '\n\n' + body : '');
   }
@@ -527,14 +532,25 @@ export const CONSOLE_SCRIPT = String.raw`
     if (!$('body-field').hidden && bodyText !== '') init.body = bodyText;
     var sentKey = request.headers.filter(function (row) { return same(row.name.trim(), keyHeaderOf(state.api)); })[0] || null;
     var button = $('send');
+    var tracing = $('trace').checked;
+    var api = state.api;
     button.disabled = true;
     say('send-status', 'Sending...');
+    try {
+      if (tracing) headers.set(DEBUG_HEADER, await debugToken(api));
+    } catch (error) {
+      say('send-status', 'Not sent: no debug token for tracing. ' + (error && error.message || error), 'error');
+      button.disabled = false;
+      return;
+    }
     var started = performance.now();
     try {
       var response = await fetch(request.url, init);
       var text = request.method.toUpperCase() === 'HEAD' ? '' : await response.text();
       showResponse(response, text, Math.round(performance.now() - started), sentKey);
       say('send-status', 'Done: HTTP ' + response.status + '.');
+      if (tracing) await showTrace(response, api);
+      else $('response-trace').hidden = true;
     } catch (error) {
       showFailure(error);
       say('send-status', 'The request failed.', 'error');
@@ -567,6 +583,7 @@ export const CONSOLE_SCRIPT = String.raw`
     status.textContent = last.status + ' ' + last.statusText;
     $('response-time').textContent = last.ms + ' ms';
     var lines = last.headers.map(function (pair) {
+      if (same(pair[0], TRACE_ID_HEADER) && pair[1].length > 40) return pair[0] + ': ' + pair[1].slice(0, 24) + '... (' + pair[1].length + ' characters: the sealed trace, shown below)';
       return pair[0] + ': ' + (same(pair[0], last.keyHeader) && !state.reveal ? mask(pair[1]) : pair[1]);
     });
     $('response-headers').textContent = lines.length ? lines.join('\n') : '(none)';
@@ -623,6 +640,62 @@ export const CONSOLE_SCRIPT = String.raw`
     box.hidden = false;
     box.className = 'explain ' + kind;
     box.replaceChildren.apply(box, paragraphs.map(function (t) { return el('p', { text: t }); }));
+  }
+
+  // ---- tracing ---------------------------------------------------------------
+
+  /** A debug token for the API (listDebugCredentials), reused until a few minutes before it expires. */
+  async function debugToken(api) {
+    var cached = state.debugTokens[api.name];
+    if (cached && cached.until > Date.now()) return cached.token;
+    var issued = await manage('POST', '/gateways/managed/listDebugCredentials', { credentialsExpireAfter: 'PT1H', apiId: '/apis/' + api.name, purposes: ['tracing'] });
+    state.debugTokens[api.name] = { token: issued.token, until: Date.now() + 55 * 60 * 1000 };
+    return issued.token;
+  }
+
+  /** The trace of a traced call (listTrace with its Apim-Trace-Id), or why there is none. */
+  async function showTrace(response, api) {
+    var box = $('response-trace');
+    var list = $('trace-entries');
+    box.hidden = false;
+    clear(list);
+    var traceId = response.headers.get(TRACE_ID_HEADER);
+    if (!traceId) {
+      var why = response.headers.get('apim-debug-authorization-wrongapi')
+        ? 'No trace: the request reached no operation of ' + api.properties.displayName + ', the API the debug token is for.'
+        : response.headers.get('apim-debug-authorization-expired')
+          ? 'No trace: the debug token has expired. Send again for a new one.'
+          : 'No trace: the gateway did not accept the debug token.';
+      if (response.headers.get('apim-debug-authorization-expired')) delete state.debugTokens[api.name];
+      say('trace-status', why, 'error');
+      return;
+    }
+    say('trace-status', 'Reading the trace...');
+    try {
+      var trace = await manage('POST', '/gateways/managed/listTrace', { traceId: traceId });
+      var groups = (trace && trace.traceEntries) || {};
+      ['inbound', 'backend', 'outbound'].forEach(function (group) {
+        (groups[group] || []).forEach(function (entry) {
+          list.appendChild(el('li', {}, [el('strong', { text: group + ' \u00b7 ' + entry.source + ': ' }), document.createTextNode(traceLine(entry))]));
+        });
+      });
+      say('trace-status', 'What the gateway decided, stage by stage (listTrace):');
+    } catch (error) {
+      say('trace-status', 'Could not read the trace: ' + (error && error.message || error), 'error');
+    }
+  }
+
+  function traceLine(entry) {
+    var data = entry.data || {};
+    if (data.message) return data.message;
+    if (data.request) return data.request.method + ' ' + data.request.url + (data.request.queryParameterNames.length ? ' (query: ' + data.request.queryParameterNames.join(', ') + ')' : '');
+    if (entry.source === 'authorization') {
+      return data.outcome === 'allowed'
+        ? 'allowed' + (data.subscriptionId ? ', subscription ' + data.subscriptionId : '') + (data.productId ? ', product ' + data.productId : '')
+        : 'refused (' + data.outcome + ')' + (data.subscriptionId ? ', subscription ' + data.subscriptionId + ' (' + data.subscriptionState + ')' : '');
+    }
+    if (entry.source === 'forward-request') return data.error ? 'backend call failed: ' + data.error : 'backend answered ' + data.status;
+    return JSON.stringify(data);
   }
 
   // ---- lab state and fixes ----------------------------------------------------
@@ -741,6 +814,7 @@ export const CONSOLE_SCRIPT = String.raw`
     if (state.lastResponse) renderResponse(state.lastResponse);
   });
   $('request-body').addEventListener('input', updatePreview);
+  $('trace').addEventListener('change', updatePreview);
   $('state-refresh').addEventListener('click', async function () {
     say('state-message', 'Refreshing...');
     await loadLabState();

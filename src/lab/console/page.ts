@@ -101,6 +101,7 @@ export function renderConsolePage(options: ConsolePageOptions): string {
       </details>
       <div class="send-row">
         <button type="button" id="send" class="primary">Send</button>
+        <label class="inline"><input type="checkbox" id="trace"> Trace the call</label>
         <span id="send-status" class="help" role="status" aria-live="polite"></span>
       </div>
     </div>
@@ -112,6 +113,11 @@ export function renderConsolePage(options: ConsolePageOptions): string {
       <pre id="response-headers"></pre>
       <h4>Response body</h4>
       <pre id="response-body"></pre>
+      <div id="response-trace" hidden>
+        <h4>Trace</h4>
+        <p id="trace-status" class="help" role="status" aria-live="polite"></p>
+        <ol id="trace-entries" class="trace"></ol>
+      </div>
     </section>
   </main>
 

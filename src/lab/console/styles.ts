@@ -84,6 +84,9 @@ td input { font-family: var(--mono); font-size: .85rem; }
 .notsent { display: block; font-size: .8rem; color: var(--muted); margin-top: .15rem; }
 .toolbar { display: flex; flex-wrap: wrap; gap: .5rem; margin-top: .5rem; }
 .send-row { display: flex; align-items: center; gap: 1rem; margin-top: .75rem; }
+.send-row label.inline { display: inline-flex; align-items: center; gap: .35rem; margin: 0; font-weight: normal; white-space: nowrap; }
+.trace { padding-left: 1.25rem; }
+.trace li { margin: .2rem 0; overflow-wrap: anywhere; }
 
 details { margin: .5rem 0; }
 summary { cursor: pointer; font-weight: 600; }
