@@ -95,6 +95,18 @@ describe('no secret reaches the logs', () => {
     expect((await manage('PATCH', '/subscriptions/mine', { body: { properties: { primaryKey: `${leaked}\u0000` } } })).status).toBe(400);
     expect((await manage('GET', '/subscriptions', { query: `&$filter=${encodeURIComponent(`name eq '${leaked}' or x`)}` })).status).toBe(400);
 
+    // A traced call: the debug token and the trace id (the sealed trace) are secrets too.
+    const debug = await manage('POST', '/gateways/managed/listDebugCredentials', { body: { apiId: '/apis/echo-api', purposes: ['tracing'] } });
+    expect(debug.status).toBe(200);
+    secrets.add(debug.json.token);
+    const traced = await fetch(`${host.baseUrl}/echo/resource`, { headers: { 'Apim-Debug-Authorization': debug.json.token, 'Ocp-Apim-Subscription-Key': starter! } });
+    await traced.arrayBuffer();
+    const traceId = traced.headers.get('apim-trace-id');
+    expect(traceId).toBeTruthy();
+    secrets.add(traceId!);
+    expect((await manage('POST', '/gateways/managed/listTrace', { body: { traceId } })).status).toBe(200);
+    expect((await manage('POST', '/gateways/managed/listTrace', { body: { traceId: `${traceId}x` } })).status).toBe(404);
+
     // Bad, expired and foreign tokens, in both schemes.
     const foreign = randomBytes(64).toString('base64');
     secrets.add(foreign);
