@@ -241,7 +241,7 @@ req/s is total responses / duration, averaged over rounds; p50/p99 are autocanno
 
 ${verdicts}
 
-- **3c/4c** — the gateway core (\`createGateway\` over a \`CatalogStore\` loaded from Azurite, polling every 1 s) behind a minimal \`node:http\` adapter (\`bench/servers/gateway.js\`).
+- **3c/4c** — the gateway core (\`createGateway\` over a \`CatalogStore\` loaded from Azurite, polling every 1 s, request tracing on, as the app composes it) behind a minimal \`node:http\` adapter (\`bench/servers/gateway.js\`).
 - **3h/4h** — the same gateway through the project's local Functions host (\`npm start\`): the \`@azure/functions\` programming model, RPC conversion and per-request logging included. Reported, not judged: the targets compare the gateway with the peer and the raw echo, each behind a plain \`node:http\` front end; through the Functions programming model every request also pays the model's own cost (row 2, and "programming model, CPU per request"), which alone is many times the raw echo's whole cost per request, whatever the function does.
 - **5** — \`fast-gateway\` with an in-memory key map (header or query key, state and scope checked, APIM's 401 bodies), default settings; **5t** — with restana's per-request \`setImmediate\` and security headers off.
 - Backends: 3c, 3h, 5 and 5t forward \`/echo/resource?param1=sample\` to the raw echo server (target 1) over pooled keep-alive connections.
