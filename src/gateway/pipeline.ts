@@ -148,7 +148,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     const started = now();
     const startedMs = performance.now();
     const finish = (result: GatewayResult): GatewayResult => {
-      const header = debugHeader(token, trace, request, result.status, started, performance.now() - startedMs);
+      let header: [string, string] | null;
+      try {
+        header = debugHeader(token, trace, request, result.status, started, performance.now() - startedMs);
+      } catch {
+        // Tracing must never cost the caller the answer: no trace then.
+        header = null;
+      }
       return header ? { ...result, headers: withHeader(result.headers, header) } : result;
     };
     const result = answer(request, trace);

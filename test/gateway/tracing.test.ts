@@ -105,3 +105,20 @@ describe('request tracing', () => {
   });
 });
 
+
+describe('request tracing that fails', () => {
+  it('costs the caller nothing: the usual answer, without a trace', async () => {
+    const broken = {
+      check: () => ({ apiId: 'echo-api' }),
+      sealTrace: () => {
+        throw new Error('sealing failed');
+      },
+    };
+    const gateway = createGateway({ catalog, forwarder: recordingForwarder(), debug: broken });
+    const answer = await gateway.handle(request('GET', 'http://gw.test/echo/resource', { 'Apim-Debug-Authorization': 'dbg1.x.y' }));
+    expect(answer.status).toBe(401);
+    expect(answer.headers).toHaveLength(3);
+    const dispatched = gateway.dispatch(request('GET', 'http://gw.test/echo/resource', { 'Apim-Debug-Authorization': 'dbg1.x.y' }));
+    expect(dispatched).not.toBeInstanceOf(Promise);
+  });
+});

@@ -113,6 +113,8 @@ const filter = fc.oneof(
     "state eq 'active'", "name eq 'x' and displayName eq 'y'", "productId eq 'starter'", "scope eq '/apis'", "ownerId eq '/users/1'",
     "state eq 'bogus'", "'unterminated", "name eq 'a''b'", "name ne 'x'", `name eq '${'x'.repeat(3000)}'`, "scope eq '/products/%2F'",
     "scope eq '/subscriptions/x/resourceGroups/y/providers/Microsoft.ApiManagement/service/z/apis'", 'and and and', "NAME EQ 'starter-admin'",
+    "contains(displayName, 'a')", "startswith(name, 'f') and state eq 'active'", "substringof('x', description)", 'isCurrent eq true', 'isCurrent gt 1',
+    "endswith(urlTemplate, '}')", "contains(state, 'a')", 'contains(', "contains(name, 'a'", "method ge 'G' and method le 'P'", "userId ne '1'",
   ),
   anyText(60),
 );
@@ -435,6 +437,25 @@ const writeVerb = fc.constantFrom('GET', 'HEAD', 'PUT', 'PUT', 'PATCH', 'PATCH',
 const propsBody = (props: fc.Arbitrary<Record<string, unknown>>) =>
   fc.oneof({ weight: 8, arbitrary: props.map((properties) => json({ properties })) }, { weight: 1, arbitrary: body });
 
+/** Bodies of the tracing calls: mostly well-formed, with odd API ids, durations, purposes and trace ids. */
+const tracingBody: fc.Arbitrary<Uint8Array | null> = fc.oneof(
+  {
+    weight: 3,
+    arbitrary: fc
+      .record(
+        {
+          apiId: fc.oneof(fc.constantFrom('/apis/echo-api', '/apis/fuzz-a', '/products/starter', ''), id.map((a) => `/apis/${a}`), anyText(40)),
+          purposes: fc.oneof(fc.constant(['tracing']), fc.array(anyText(12), { maxLength: 3 })),
+          credentialsExpireAfter: fc.constantFrom('PT1H', 'PT0S', 'PT2H', 'P1D', 'PT', '1h', 'PT0.001S', 'P0DT0H59M59S'),
+          traceId: fc.oneof(fc.constantFrom('trc1.', 'trc1.a.b', 'dbg1.x.y', ''), anyText(80)),
+        },
+        { requiredKeys: [] },
+      )
+      .map((value) => json(value)),
+  },
+  { weight: 1, arbitrary: body },
+);
+
 /** Method, path and body that belong together, so that most requests reach the handlers and the store. */
 const coherentCase: fc.Arbitrary<FuzzCase> = fc
   .record({
@@ -455,6 +476,7 @@ const coherentCase: fc.Arbitrary<FuzzCase> = fc
         body,
       ),
       fc.tuple(fc.constantFrom('GET', 'HEAD'), fc.constantFrom('/products', '/apis', '/subscriptions', '/products/starter/apis', '/products/starter/subscriptions', '/apis/echo-api/operations', '/apis/echo-api/products'), fc.constant(null)),
+      fc.tuple(fc.constant('POST'), fc.constantFrom('/gateways/managed/listDebugCredentials', '/gateways/managed/listTrace'), tracingBody),
     ),
     query: fc.oneof({ weight: 3, arbitrary: fc.constant('api-version=2024-05-01') }, { weight: 1, arbitrary: query }),
     authorization,
