@@ -1,5 +1,5 @@
-import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto';
-import { parseEncryptionKey } from './keyProtector';
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { openBytes, parseEncryptionKey, sealBytes, subkey } from './keyProtector';
 
 /**
  * APIM's request tracing, without server state: a debug token (what
@@ -22,14 +22,12 @@ export interface DebugCredentials {
 
 const TOKEN_PREFIX = 'dbg1.';
 const TRACE_PREFIX = 'trc1.';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 /** Longest token or trace id looked at: anything longer is refused before any work. */
 const MAX_TEXT = 65_536;
 
 export function createDebugCredentials(encryptionKey: Buffer): DebugCredentials {
-  const macKey = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab debug credentials', 32));
-  const traceKey = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab trace sealing', 32));
+  const macKey = subkey(encryptionKey, 'apim-lab debug credentials');
+  const traceKey = subkey(encryptionKey, 'apim-lab trace sealing');
   const mac = (payload: string) => createHmac('sha256', macKey).update(payload, 'utf8').digest();
 
   return {
@@ -49,27 +47,12 @@ export function createDebugCredentials(encryptionKey: Buffer): DebugCredentials 
       return now.getTime() >= claims.exp ? 'expired' : { apiId: claims.api };
     },
     sealTrace(trace, expiresAt) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', traceKey, iv);
-      const plain = Buffer.from(JSON.stringify({ exp: expiresAt.getTime(), trace }), 'utf8');
-      const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
-      return `${TRACE_PREFIX}${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+      return sealBytes(traceKey, TRACE_PREFIX, Buffer.from(JSON.stringify({ exp: expiresAt.getTime(), trace }), 'utf8'));
     },
     openTrace(traceId, now) {
-      if (traceId.length > MAX_TEXT || !traceId.startsWith(TRACE_PREFIX)) return undefined;
-      const [ivText, dataText, extra] = traceId.slice(TRACE_PREFIX.length).split('.');
-      if (!ivText || !dataText || extra !== undefined) return undefined;
-      const iv = Buffer.from(ivText, 'base64url');
-      const data = Buffer.from(dataText, 'base64url');
-      if (iv.length !== IV_BYTES || data.length <= TAG_BYTES) return undefined;
-      let plain: Buffer;
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', traceKey, iv);
-        decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-        plain = Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]);
-      } catch {
-        return undefined;
-      }
+      if (traceId.length > MAX_TEXT) return undefined;
+      const plain = openBytes(traceKey, TRACE_PREFIX, traceId);
+      if (plain === undefined) return undefined;
       const content = parseJson(plain.toString('utf8'));
       if (!isRecord(content) || typeof content.exp !== 'number' || now.getTime() >= content.exp) return undefined;
       return content.trace;

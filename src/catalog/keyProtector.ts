@@ -99,6 +99,41 @@ export function sealedText(bytes: Buffer, start: number, end: number): string {
   return `${PREFIX}${bytes.toString('base64url', start, start + IV_BYTES)}.${bytes.toString('base64url', start + IV_BYTES, end)}`;
 }
 
+/** A 32-byte subkey of `KEY_ENCRYPTION_KEY` for one use, named by `info` (HKDF-SHA256): one use per key. */
+export function subkey(encryptionKey: Buffer, info: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), info, 32));
+}
+
+/**
+ * AES-256-GCM under `key`, with `aad` bound in: `<prefix><iv>.<ciphertext+tag>`
+ * (base64url parts, a fresh 12-byte IV each time).
+ */
+export function sealBytes(key: Buffer, prefix: string, plain: Buffer, aad?: Buffer): string {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv);
+  if (aad) cipher.setAAD(aad);
+  const sealed = Buffer.concat([cipher.update(plain), cipher.final(), cipher.getAuthTag()]);
+  return `${prefix}${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+}
+
+/** The bytes `sealBytes` sealed; undefined when `sealed` was not sealed so under this key, prefix and `aad`. */
+export function openBytes(key: Buffer, prefix: string, sealed: string, aad?: Buffer): Buffer | undefined {
+  if (!sealed.startsWith(prefix)) return undefined;
+  const [ivText, dataText, extra] = sealed.slice(prefix.length).split('.');
+  if (!ivText || !dataText || extra !== undefined) return undefined;
+  const iv = Buffer.from(ivText, 'base64url');
+  const data = Buffer.from(dataText, 'base64url');
+  if (iv.length !== IV_BYTES || data.length <= TAG_BYTES) return undefined;
+  try {
+    const decipher = createDecipheriv('aes-256-gcm', key, iv);
+    if (aad) decipher.setAAD(aad);
+    decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
+    return Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]);
+  } catch {
+    return undefined;
+  }
+}
+
 /** Parses a base64 32-byte key; the message names the setting, never the value. */
 export function parseEncryptionKey(text: string | undefined, setting = 'KEY_ENCRYPTION_KEY'): Buffer {
   if (!text) throw new Error(`${setting} is not set: it must be 32 random bytes in base64 (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`);
@@ -111,32 +146,18 @@ export function parseEncryptionKey(text: string | undefined, setting = 'KEY_ENCR
 
 export function createKeyProtector(encryptionKey: Buffer): KeyProtector {
   // Separate subkeys for sealing and hashing: one use per key.
-  const sealKey = Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab subscription key sealing', 32));
+  const sealKey = subkey(encryptionKey, 'apim-lab subscription key sealing');
   // KeyObjects: each HMAC reuses the imported key instead of copying the bytes in again.
-  const lookupKey = createSecretKey(Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab subscription key lookup', 32)));
-  const tagKey = createSecretKey(Buffer.from(hkdfSync('sha256', encryptionKey, Buffer.alloc(0), 'apim-lab subscription key lookup binding', 32)));
+  const lookupKey = createSecretKey(subkey(encryptionKey, 'apim-lab subscription key lookup'));
+  const tagKey = createSecretKey(subkey(encryptionKey, 'apim-lab subscription key lookup binding'));
   return {
     seal(key, context) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', sealKey, iv);
-      cipher.setAAD(Buffer.from(context, 'utf8'));
-      const sealed = Buffer.concat([cipher.update(key, 'utf8'), cipher.final(), cipher.getAuthTag()]);
-      return `${PREFIX}${iv.toString('base64url')}.${sealed.toString('base64url')}`;
+      return sealBytes(sealKey, PREFIX, Buffer.from(key, 'utf8'), Buffer.from(context, 'utf8'));
     },
     open(sealed, context) {
-      const [ivText, dataText] = sealed.slice(PREFIX.length).split('.');
-      if (!isSealed(sealed) || !ivText || !dataText) throw new KeyDecryptionError();
-      const iv = Buffer.from(ivText, 'base64url');
-      const data = Buffer.from(dataText, 'base64url');
-      if (iv.length !== IV_BYTES || data.length <= TAG_BYTES) throw new KeyDecryptionError();
-      try {
-        const decipher = createDecipheriv('aes-256-gcm', sealKey, iv);
-        decipher.setAAD(Buffer.from(context, 'utf8'));
-        decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
-        return Buffer.concat([decipher.update(data.subarray(0, data.length - TAG_BYTES)), decipher.final()]).toString('utf8');
-      } catch {
-        throw new KeyDecryptionError();
-      }
+      const plain = openBytes(sealKey, PREFIX, sealed, Buffer.from(context, 'utf8'));
+      if (plain === undefined) throw new KeyDecryptionError();
+      return plain.toString('utf8');
     },
     digest(key) {
       // A latin1 ('binary') string straight from the hash is cheaper than a Buffer and a slice of it (hot path).
