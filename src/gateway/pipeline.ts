@@ -19,7 +19,7 @@ import { readKey } from './readKey';
 import { parseRequestUrl, type RequestTarget } from './requestUrl';
 import { rejectionResponse } from './respond';
 import { newTrace, traceDocument, type GatewayTrace, type TracedRequest } from './trace';
-import { isRejection, reject, type GatewayRequest, type GatewayResponse, type Rejection } from './types';
+import { isHeaderList, isRejection, reject, type GatewayRequest, type GatewayResponse, type Rejection } from './types';
 
 export interface GatewayOptions extends ForwarderOptions {
   readonly catalog: CatalogView;
@@ -219,8 +219,8 @@ function tracedRequest(request: GatewayRequest): TracedRequest {
 
 /** The headers with one more; a new list or `Headers`, the given one is left as it is (it may be shared and frozen). */
 function withHeader(headers: GatewayResponse['headers'], [name, value]: [string, string]): GatewayResponse['headers'] {
-  if (Array.isArray(headers)) return [...(headers as ReadonlyArray<readonly [string, string]>), [name, value]];
-  const copy = new Headers(headers as Headers);
+  if (isHeaderList(headers)) return [...headers, [name, value]];
+  const copy = new Headers(headers);
   copy.append(name, value);
   return copy;
 }

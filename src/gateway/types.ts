@@ -34,6 +34,11 @@ export interface GatewayResponse {
   readonly body: Uint8Array | ReadableStream<Uint8Array> | null;
 }
 
+/** A header list, as opposed to a `Headers` object (`Array.isArray` does not narrow a readonly list). */
+export function isHeaderList(headers: GatewayResponse['headers']): headers is ReadonlyArray<readonly [string, string]> {
+  return Array.isArray(headers);
+}
+
 /**
  * Why the gateway answered instead of the backend. Each maps to one APIM response
  * in `respond.ts`; the finer reasons only show in the trace.

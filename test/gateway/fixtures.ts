@@ -11,7 +11,7 @@ import {
 } from '../../src/catalog/records';
 import type { BackendCall } from '../../src/gateway/backendCall';
 import type { Forwarder } from '../../src/gateway/forward';
-import type { GatewayRequest, GatewayResponse } from '../../src/gateway/types';
+import { isHeaderList, type GatewayRequest, type GatewayResponse } from '../../src/gateway/types';
 
 /** Records go through the zod schemas, so fixtures are valid catalog records with defaults. */
 export function api(id: string, path: string, extra: Partial<Api> = {}): Api {
@@ -97,11 +97,7 @@ export function recordingForwarder(): Forwarder & { calls: BackendCall[] } {
 
 export function headerList(response: GatewayResponse): ReadonlyArray<readonly [string, string]> {
   const headers = response.headers;
-  return isList(headers) ? headers : [...headers];
-}
-
-function isList(headers: GatewayResponse['headers']): headers is ReadonlyArray<readonly [string, string]> {
-  return Array.isArray(headers);
+  return isHeaderList(headers) ? headers : [...headers];
 }
 
 /** All values of a header, compared case-insensitively. */

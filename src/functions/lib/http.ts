@@ -1,5 +1,5 @@
 import type { Cookie, HttpRequest, HttpResponseInit } from '@azure/functions';
-import type { GatewayRequest, GatewayResponse } from '../../gateway/types';
+import { isHeaderList, type GatewayRequest, type GatewayResponse } from '../../gateway/types';
 
 /** Every method the HTTP trigger can take; the gateway and echo accept them all. */
 export const ALL_METHODS = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'TRACE'] as const;
@@ -33,10 +33,6 @@ export function toHttpResponse(response: GatewayResponse): HttpResponseInit {
   if (cookies.length) init.cookies = cookies;
   if (response.body) init.body = response.body as HttpResponseInit['body'];
   return init;
-}
-
-function isHeaderList(headers: GatewayResponse['headers']): headers is ReadonlyArray<readonly [string, string]> {
-  return Array.isArray(headers);
 }
 
 function* headerPairs(headers: Headers): Iterable<[string, string]> {
