@@ -2,6 +2,7 @@ import { RestError, type TableClient, type TransactionAction } from '@azure/data
 import { CatalogIndex, type CatalogView, type KeyMatch } from './catalogIndex';
 import type { Api, Operation, Product } from './records';
 import { keyProtectorFromEnv, type KeyProtector } from './keyProtector';
+import { withTimeout } from './withTimeout';
 import { registerSecretName, safeLog } from '../logging/sanitizer';
 import {
   CATALOG_PARTITION,
@@ -272,21 +273,28 @@ export class CatalogStore {
    * when storage fails or does not answer within `timeoutMs`.
    */
   async catchUp(timeoutMs: number): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new CatalogUnavailableError('catalog storage did not answer in time')), timeoutMs);
-    });
     const ready = (async () => {
       await this.ensureStarted();
       await this.refresh();
     })();
-    ready.catch(() => undefined); // a late failure after the timeout must not be unhandled
     try {
-      await Promise.race([ready, timeout]);
+      await withTimeout(ready, timeoutMs, () => new CatalogUnavailableError('catalog storage did not answer in time'));
     } catch (error) {
       throw error instanceof CatalogUnavailableError ? error : new CatalogUnavailableError('catalog storage unavailable', { cause: error });
-    } finally {
-      clearTimeout(timer);
+    }
+  }
+
+  /**
+   * True once the catalog is loaded: at once when it is, otherwise after starting
+   * it; false when loading fails or takes longer than `timeoutMs`. Never rejects.
+   */
+  async whenReady(timeoutMs: number): Promise<boolean> {
+    if (this.ready) return true;
+    try {
+      await withTimeout(this.ensureStarted(), timeoutMs, () => new CatalogUnavailableError('catalog not loaded in time'));
+      return true;
+    } catch {
+      return false;
     }
   }
 

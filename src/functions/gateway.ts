@@ -17,17 +17,6 @@ const gateway = createGateway({ catalog: store.view, maxBodyBytes, debug: debugC
  */
 const START_WAIT_MS = 5000;
 
-/** Resolves when the catalog is loaded; rejects when loading fails or takes longer than `ms`. */
-function loaded(ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error('catalog not loaded in time')), ms);
-  });
-  const started = store.ensureStarted();
-  started.catch(() => undefined);
-  return Promise.race([started, timeout]).finally(() => clearTimeout(timer));
-}
-
 /**
  * The APIM gateway: every request no other function takes. The host tries routes
  * in alphabetical order of function name, so the catch-all's name must sort last.
@@ -37,13 +26,9 @@ app.http('zz-gateway', {
   methods: [...ALL_METHODS],
   authLevel: 'anonymous',
   handler: async (request) => {
-    if (!store.isReady) {
-      try {
-        await loaded(START_WAIT_MS);
-      } catch {
-        // Never let a request through unchecked: without a catalog there is no answer but 503.
-        return toHttpResponse(serviceUnavailableResponse());
-      }
+    if (!store.isReady && !(await store.whenReady(START_WAIT_MS))) {
+      // Never let a request through unchecked: without a catalog there is no answer but 503.
+      return toHttpResponse(serviceUnavailableResponse());
     }
     const result = await gateway.handle(await toCoreRequest(request));
     return toHttpResponse(result);
