@@ -8,10 +8,10 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bootstrapLocalSettings } from '../cli/settingsBootstrap';
 import { EntryPointError } from './appLoader';
 import { formatFunctionList, listeningLine, loadLabBanner } from './banner';
 import { startLocalHost, type LocalHost } from './host';
-import { bootstrapLocalSettings } from './settingsBootstrap';
 import { describeError } from './log';
 
 /** This project's root, seen from dist/src/local. */

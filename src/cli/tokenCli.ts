@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSasToken, managementSettingsFromEnv } from '../management';
-import { loadLocalSettings } from './localSettings';
+import { loadLocalSettings } from '../local/localSettings';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 

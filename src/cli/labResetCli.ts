@@ -9,9 +9,9 @@ import { CatalogStore } from '../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../catalog/connection';
 import { diagnoseLab } from '../lab/diagnosis';
 import { resetLab } from '../lab/reset';
-import { loadLocalSettings } from './localSettings';
-import { createConsoleLogger } from './log';
-import { ensureDevelopmentStorage } from './storage';
+import { loadLocalSettings } from '../local/localSettings';
+import { createConsoleLogger } from '../local/log';
+import { ensureDevelopmentStorage } from '../local/storage';
 
 const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_SETTINGS_FILE, isPlainObject, parseJsonFile } from './localSettings';
+import { LOCAL_SETTINGS_FILE, isPlainObject, parseJsonFile } from '../local/localSettings';
 
 /** Settings `npm start` makes up once when missing, so a fresh clone runs with nothing to configure. */
 const GENERATED: Record<string, () => string> = {
