@@ -10,7 +10,8 @@ const { randomBytes } = require('node:crypto');
 const dist = require('./lib/dist');
 const { CatalogIndex } = require(dist('catalog/catalogIndex'));
 const { createKeyProtector } = require(dist('catalog/keyProtector'));
-const { labSeed, generateKey } = require(dist('lab/seed'));
+const { labSeed } = require(dist('lab/seed'));
+const { generateKey } = require(dist('catalog/subscriptionKeys'));
 const { createGateway } = require(dist('gateway'));
 
 const iterations = Number(process.argv[2] ?? 200_000);

@@ -23,7 +23,8 @@ const dist = require('./dist');
 const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { createTableClient } = require(dist('catalog/connection'));
 const { CATALOG_PARTITION, VERSION_ROW, toEntity } = require(dist('catalog/tableCodec'));
-const { labSeed, generateKey } = require(dist('lab/seed'));
+const { labSeed } = require(dist('lab/seed'));
+const { generateKey } = require(dist('catalog/subscriptionKeys'));
 const { keyProtectorFromEnv } = require(dist('catalog/keyProtector'));
 const { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY } = require(dist('catalog/records'));
 

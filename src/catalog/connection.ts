@@ -1,4 +1,5 @@
 import { TableClient, type TableServiceClientOptions } from '@azure/data-tables';
+import { STORAGE_SETTINGS } from './storageSettings';
 
 /**
  * Where the catalog lives. Setting `CatalogStorage` (a connection string), or
@@ -23,7 +24,7 @@ export function catalogConnectionFromEnv(env: NodeJS.ProcessEnv = process.env): 
   if (!TABLE_NAME.test(tableName)) {
     throw new Error(`CATALOG_TABLE_NAME must match ${TABLE_NAME} (letters and digits, 3-63, starting with a letter)`);
   }
-  for (const name of ['CatalogStorage', 'AzureWebJobsStorage']) {
+  for (const name of STORAGE_SETTINGS) {
     const connectionString = env[name];
     if (connectionString) return { connectionString, tableName, source: name };
     const tableServiceUri = env[`${name}__tableServiceUri`];

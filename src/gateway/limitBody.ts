@@ -5,7 +5,7 @@ export type { BodyTooLarge };
 /**
  * The Functions host's own request body limit (100 MiB). A larger body is refused
  * by the host with an empty 413 before any function runs, so the gateway can only
- * answer APIM's 413 for bodies up to this size.
+ * answer APIM's 413 for bodies up to this size. The local host enforces this same limit.
  */
 export const PLATFORM_MAX_BODY_BYTES = 104_857_600;
 

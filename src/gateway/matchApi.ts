@@ -1,6 +1,6 @@
 import type { Api } from '../catalog/records';
 import type { CatalogView } from '../catalog/catalogIndex';
-import { decodeSegment } from './requestUrl';
+import { decodeSegment } from '../apim/pathSegment';
 
 export interface ApiMatch {
   readonly api: Api;

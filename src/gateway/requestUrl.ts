@@ -102,13 +102,3 @@ export function removeDotSegments(path: string): string {
   }
   return '/' + output.join('/');
 }
-
-/** Percent-decodes one path segment; a malformed escape leaves it as received. */
-export function decodeSegment(segment: string): string {
-  if (!segment.includes('%')) return segment;
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}

@@ -1,4 +1,4 @@
-import { decodeSegment } from './requestUrl';
+import { decodeSegment } from '../apim/pathSegment';
 
 /**
  * APIM operation URL templates: `/resource`, `/users/{id}`, `/files/{name}.json`,

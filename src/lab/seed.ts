@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, type Api, type Operation, type Product, type Subscription } from '../catalog/records';
+import { generateKey } from '../catalog/subscriptionKeys';
 import type { CatalogRecord } from '../catalog/tableCodec';
 
 /**
@@ -13,11 +13,6 @@ export const ADMIN_USER = '/users/1';
 /** The key hard-coded into two operations' header definitions: it belongs to no subscription. */
 export const HARD_CODED_KEY = '68d312d9cf3b4b3ca07be5abacaf8fc9';
 export const LAB_SUBSCRIPTIONS = { starter: 'starter-admin', unlimited: 'unlimited-admin', master: 'master' } as const;
-
-/** A key as APIM generates it: 32 lowercase hex characters in the layout of a UUID v4. */
-export function generateKey(): string {
-  return randomUUID().replace(/-/g, '');
-}
 
 /** `https://<host>` in Azure, `http://<host>` locally. */
 export function selfBaseUrl(env: NodeJS.ProcessEnv = process.env): string {

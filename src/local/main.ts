@@ -8,14 +8,13 @@
  */
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { bootstrapLocalSettings } from '../cli/settingsBootstrap';
 import { EntryPointError } from './appLoader';
 import { formatFunctionList, listeningLine, loadLabBanner } from './banner';
 import { startLocalHost, type LocalHost } from './host';
-import { bootstrapLocalSettings } from './settingsBootstrap';
 import { describeError } from './log';
+import { PROJECT_ROOT } from './projectConfig';
 
-/** This project's root, seen from dist/src/local. */
-const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 /** Longest wait for a clean shutdown before exiting anyway. */
 const SHUTDOWN_GRACE_MS = 10_000;
 

@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CoreLogLevel } from './coreApi';
 import { isPlainObject, parseJsonFile } from './localSettings';
+
+/** This project's root, seen from this module compiled into `dist/src/local`. */
+export const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
 
 /** What the local host takes from `host.json`. */
 export interface HostConfig {

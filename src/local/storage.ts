@@ -1,13 +1,14 @@
 import { join } from 'node:path';
+import { STORAGE_SETTINGS } from '../catalog/storageSettings';
 import { isListening, startAzurite, type RunningAzurite } from './azurite';
 import type { HostLogger } from './log';
 
 /** The Table service port that `UseDevelopmentStorage=true` means. */
 export const DEVELOPMENT_TABLE_PORT = 10002;
 
-/** The storage setting the app uses: `CatalogStorage`, else `AzureWebJobsStorage` (names only in messages). */
+/** The storage setting the app uses, in the catalog's order of precedence (names only in messages). */
 export function effectiveStorageSetting(env: NodeJS.ProcessEnv): { name: string; value: string } | undefined {
-  for (const name of ['CatalogStorage', 'AzureWebJobsStorage']) {
+  for (const name of STORAGE_SETTINGS) {
     const value = env[name];
     if (value) return { name, value };
   }

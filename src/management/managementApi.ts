@@ -10,6 +10,7 @@ import {
   unsupportedApiVersion,
 } from '../apim/armErrors';
 import { ARM_PROVIDER } from '../apim/armResources';
+import { decodeSegment } from '../apim/pathSegment';
 import { CatalogLimitError, CatalogUnavailableError, type CatalogStore, type MutateOptions } from '../catalog/catalogStore';
 import { debugCredentialsFromEnv, type DebugCredentials } from '../catalog/debugCredentials';
 import { apiRoutes } from './apis';
@@ -223,12 +224,3 @@ function pathNotFound(): ArmError {
 }
 
 const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
-
-function decodeSegment(segment: string): string {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-}
-

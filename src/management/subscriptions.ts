@@ -4,7 +4,7 @@ import { fullResourceId, type ArmService } from '../apim/armResources';
 import { subscriptionResource, subscriptionSecrets } from '../apim/armContracts';
 import type { CatalogIndex } from '../catalog/catalogIndex';
 import { subscriptionKey, subscriptionSchema, subscriptionStates, type Subscription } from '../catalog/records';
-import { generateKey } from '../lab/seed';
+import { generateKey } from '../catalog/subscriptionKeys';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
 import { parseFilter, textMatches } from './filter';

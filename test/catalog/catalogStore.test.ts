@@ -3,7 +3,8 @@ import { CatalogUnavailableError, type CatalogStore } from '../../src/catalog/ca
 import { createTableClient } from '../../src/catalog/connection';
 import { CATALOG_PARTITION } from '../../src/catalog/tableCodec';
 import { freePort } from '../../src/local/azurite';
-import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS, generateKey } from '../../src/lab/seed';
+import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
+import { generateKey } from '../../src/catalog/subscriptionKeys';
 import type { Operation, Product, Subscription } from '../../src/catalog/records';
 import { testStore, testTableClient, uniqueTableName } from '../helpers/catalog';
 

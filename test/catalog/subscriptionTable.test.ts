@@ -3,7 +3,7 @@ import { CatalogIndex } from '../../src/catalog/catalogIndex';
 import { createKeyProtector } from '../../src/catalog/keyProtector';
 import type { Subscription } from '../../src/catalog/records';
 import { sealSubscription } from '../../src/catalog/tableCodec';
-import { generateKey } from '../../src/lab/seed';
+import { generateKey } from '../../src/catalog/subscriptionKeys';
 import { fullSubscription } from '../helpers/records';
 
 const protector = createKeyProtector(Buffer.alloc(32, 5));

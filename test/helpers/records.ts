@@ -1,5 +1,5 @@
 import type { Subscription } from '../../src/catalog/records';
-import { generateKey } from '../../src/lab/seed';
+import { generateKey } from '../../src/catalog/subscriptionKeys';
 
 /**
  * A complete subscription record with fresh random keys, every optional property

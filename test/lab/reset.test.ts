@@ -1,6 +1,7 @@
 import { describe, expect, it, inject } from 'vitest';
 import { resetLab } from '../../src/lab/reset';
-import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS, generateKey } from '../../src/lab/seed';
+import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
+import { generateKey } from '../../src/catalog/subscriptionKeys';
 import { diagnoseLab } from '../../src/lab/diagnosis';
 import { labBanner } from '../../src/lab/banner';
 import { verifySasToken } from '../../src/management';

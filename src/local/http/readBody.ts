@@ -1,7 +1,5 @@
 import type { IncomingMessage } from 'node:http';
-
-/** Azure's front end refuses request bodies over 100 MB. */
-export const MAX_REQUEST_BODY_BYTES = 104_857_600;
+import { PLATFORM_MAX_BODY_BYTES } from '../../gateway/limitBody';
 
 export type BodyResult = { kind: 'complete'; body: Buffer } | { kind: 'tooLarge' } | { kind: 'aborted' };
 
@@ -10,7 +8,7 @@ export type BodyResult = { kind: 'complete'; body: Buffer } | { kind: 'tooLarge'
  * dropped and the rest is discarded as it arrives (so the connection can still
  * carry the 413 answer) instead of being buffered.
  */
-export function readBody(req: IncomingMessage, limit: number = MAX_REQUEST_BODY_BYTES): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number = PLATFORM_MAX_BODY_BYTES): Promise<BodyResult> {
   return new Promise((resolve) => {
     let chunks: Buffer[] = [];
     let size = 0;

@@ -1,11 +1,12 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { PLATFORM_MAX_BODY_BYTES } from '../../gateway/limitBody';
 import type { RpcTypedData } from '../coreApi';
 import type { InvocationResult } from '../invoke';
 import { describeError, type HostLogger } from '../log';
 import { decodeRequestPath, isReservedPath, parseRequestTarget } from '../routing/requestPath';
 import type { RouteTable } from '../routing/routeTable';
-import { declaredContentLength, MAX_REQUEST_BODY_BYTES, readBody } from './readBody';
+import { declaredContentLength, readBody } from './readBody';
 import { toRpcRequest } from './toRpcRequest';
 import { writeEmptyResponse, writeRpcResponse } from './writeResponse';
 
@@ -45,7 +46,7 @@ export function createRequestHandler<T>(runtime: Promise<HttpRuntime<T>>, logger
 export function createContinueHandler(handler: (req: IncomingMessage, res: ServerResponse) => void): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const declared = declaredContentLength(req);
-    if (declared !== undefined && declared > MAX_REQUEST_BODY_BYTES) {
+    if (declared !== undefined && declared > PLATFORM_MAX_BODY_BYTES) {
       // The body will never come, so the connection cannot carry another request.
       res.setHeader('Connection', 'close');
       writeEmptyResponse(res, 413);
@@ -71,7 +72,7 @@ async function serve<T>(req: IncomingMessage, res: ServerResponse, runtimePromis
   const declared = declaredContentLength(req);
   if (!target || Number.isNaN(declared)) return writeEmptyResponse(res, 400);
   // Refused on the announcement: the body is never read into memory.
-  if (declared !== undefined && declared > MAX_REQUEST_BODY_BYTES) return writeEmptyResponse(res, 413);
+  if (declared !== undefined && declared > PLATFORM_MAX_BODY_BYTES) return writeEmptyResponse(res, 413);
 
   const path = decodeRequestPath(target.rawPath);
   if (isReservedPath(path)) return writeEmptyResponse(res, 404);

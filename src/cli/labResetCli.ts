@@ -4,16 +4,14 @@
  * starts Azurite for the duration when the development storage is not running.
  * A running lab host picks the change up within its poll interval.
  */
-import { resolve } from 'node:path';
 import { CatalogStore } from '../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../catalog/connection';
 import { diagnoseLab } from '../lab/diagnosis';
 import { resetLab } from '../lab/reset';
-import { loadLocalSettings } from './localSettings';
-import { createConsoleLogger } from './log';
-import { ensureDevelopmentStorage } from './storage';
-
-const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+import { loadLocalSettings } from '../local/localSettings';
+import { createConsoleLogger } from '../local/log';
+import { PROJECT_ROOT } from '../local/projectConfig';
+import { ensureDevelopmentStorage } from '../local/storage';
 
 async function main(): Promise<void> {
   loadLocalSettings(PROJECT_ROOT);

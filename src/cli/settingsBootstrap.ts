@@ -1,12 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { LOCAL_SETTINGS_FILE, isPlainObject, parseJsonFile } from './localSettings';
+import { LOCAL_SETTINGS_FILE, isPlainObject, parseJsonFile } from '../local/localSettings';
+// The module itself, not the management index: the host's start should not load the whole management API.
+import { generateManagementKey } from '../management/sasToken';
 
 /** Settings `npm start` makes up once when missing, so a fresh clone runs with nothing to configure. */
 const GENERATED: Record<string, () => string> = {
-  MANAGEMENT_PRIMARY_KEY: () => randomBytes(64).toString('base64'),
-  MANAGEMENT_SECONDARY_KEY: () => randomBytes(64).toString('base64'),
+  MANAGEMENT_PRIMARY_KEY: generateManagementKey,
+  MANAGEMENT_SECONDARY_KEY: generateManagementKey,
   KEY_ENCRYPTION_KEY: () => randomBytes(32).toString('base64'),
 };
 

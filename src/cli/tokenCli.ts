@@ -7,12 +7,10 @@
  * Keys come from the settings (local.settings.json, real variables win) unless
  * given; for a deployed lab pass the key from Key Vault with --key.
  */
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createSasToken, managementSettingsFromEnv } from '../management';
-import { loadLocalSettings } from './localSettings';
-
-const PROJECT_ROOT = resolve(__dirname, '..', '..', '..');
+import { loadLocalSettings } from '../local/localSettings';
+import { PROJECT_ROOT } from '../local/projectConfig';
 
 function main(): void {
   const { values } = parseArgs({

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bootstrapLocalSettings } from '../../src/local/settingsBootstrap';
+import { bootstrapLocalSettings } from '../../src/cli/settingsBootstrap';
 
 const sample = { IsEncrypted: false, Values: { FUNCTIONS_WORKER_RUNTIME: 'node', CatalogStorage: 'UseDevelopmentStorage=true' } };
 

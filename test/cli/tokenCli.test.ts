@@ -1,0 +1,37 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { verifySasToken } from '../../src/management/sasToken';
+import { PROJECT_ROOT } from '../helpers/localHost';
+
+// The compiled entry point, as `npm run token` runs it (needs a build first).
+const TOKEN_CLI = `${PROJECT_ROOT}/dist/src/cli/tokenCli.js`;
+const KEY = 'a-management-key-for-this-test';
+
+describe('npm run token', () => {
+  it('prints a SharedAccessSignature token signed with the given key, valid for the given hours', () => {
+    const before = Date.now();
+    const out = execFileSync(process.execPath, [TOKEN_CLI, '--key', KEY, '--identifier', 'tester', '--hours', '2'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    const token = /^SharedAccessSignature (\S+)\n$/.exec(out)?.[1];
+    expect(token).toBeDefined();
+    const verified = verifySasToken(token!, { identifier: 'tester', primaryKey: KEY, now: new Date() });
+    expect(verified).toMatchObject({ valid: true, key: 'primary' });
+    const expiresIn = (verified as { expiresAt: Date }).expiresAt.getTime() - before;
+    expect(expiresIn).toBeGreaterThanOrEqual(2 * 3_600_000);
+    expect(expiresIn).toBeLessThan(2 * 3_600_000 + 60_000);
+  });
+
+  it('refuses hours out of range with a message and exit code 1, printing no token', () => {
+    const run = spawnSync(process.execPath, [TOKEN_CLI, '--key', KEY, '--hours', '0'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe('');
+    expect(run.stderr).toContain('--hours must be a number of hours');
+    expect(run.stderr).not.toContain(KEY);
+  });
+});
+
+describe('the project root of the compiled command-line tools', () => {
+  it('is this project, seen from dist/src/local', () => {
+    const compiled = execFileSync(process.execPath, ['-p', "require('./dist/src/local/projectConfig.js').PROJECT_ROOT"], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+    expect(compiled.trim()).toBe(PROJECT_ROOT);
+  });
+});
