@@ -1,11 +1,17 @@
 import { DEFAULT_KEY_HEADER } from '../../../apim/headers';
-import { odata, seg, type ManagementClient } from './managementClient';
+import { odata, seg } from './paths';
 import type { ApiResource, HeaderRow, KeyChoice, OperationResource, ProductResource, SubscriptionResource, SubscriptionSecrets } from './types';
 
 /**
  * Which subscription key the console sends, as the 2018 portal's test console
  * chose it, and how a key looks on screen.
  */
+
+/** What the key rules read through the management API. */
+export interface ManagementReader {
+  listAll<T>(path: string): Promise<T[]>;
+  manage<T>(method: string, path: string): Promise<T>;
+}
 
 /** Header names compare case-insensitively. */
 export function sameName(a: string | null | undefined, b: string | null | undefined): boolean {
@@ -39,7 +45,7 @@ export function shown(row: HeaderRow, api: ApiResource | null, reveal: boolean):
  * the API, the administrator's active subscriptions to them, the first one's
  * primary key. Otherwise no key, and why.
  */
-export async function resolveAdminKey(client: ManagementClient, api: ApiResource, adminUser: string): Promise<KeyChoice> {
+export async function resolveAdminKey(client: ManagementReader, api: ApiResource, adminUser: string): Promise<KeyChoice> {
   const products = await client.listAll<ProductResource>(`/apis/${seg(api.name)}/products`);
   if (!products.length) {
     return { value: '', kind: 'nokey', source: 'no product contains this API: no key', products };

@@ -1,7 +1,7 @@
 import type { ConsoleContext } from './context';
 import { byId, clear, el, messageOf, say } from './dom';
 import { keyHeaderOf, sameName } from './keys';
-import { seg } from './managementClient';
+import { seg } from './paths';
 import type { ApiResource, LabStateView, OperationResource } from './types';
 
 /** The lab's diagnosis (`/lab/state`) and the buttons that fix what it finds, through the management API. */

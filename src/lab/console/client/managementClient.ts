@@ -45,11 +45,6 @@ export function authProblem(message: string): string {
   return `The management API refused this token: ${message} Get a new one with npm run -s token.`;
 }
 
-/** A path segment. */
-export const seg = (text: string): string => encodeURIComponent(text);
-/** An OData string literal. */
-export const odata = (text: string): string => `'${String(text).replace(/'/g, "''")}'`;
-
 interface ArmErrorBody {
   error?: { code?: string; message?: string };
 }
