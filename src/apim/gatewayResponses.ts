@@ -143,7 +143,4 @@ export function formatTimeSpan(totalSeconds: number): string {
 }
 
 /** Request tracing (reference §5): the debug token a caller sends, and what the gateway answers with. */
-export const DEBUG_AUTHORIZATION_HEADER = 'Apim-Debug-Authorization';
-export const TRACE_ID_HEADER = 'Apim-Trace-Id';
-export const DEBUG_EXPIRED_HEADER = 'Apim-Debug-Authorization-Expired';
-export const DEBUG_WRONG_API_HEADER = 'Apim-Debug-Authorization-WrongAPI';
+export { DEBUG_AUTHORIZATION_HEADER, TRACE_ID_HEADER, DEBUG_EXPIRED_HEADER, DEBUG_WRONG_API_HEADER } from './headers';

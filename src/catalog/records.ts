@@ -24,8 +24,7 @@ export type ProductState = (typeof productStates)[number];
 
 export const httpMethods = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'TRACE'] as const;
 
-export const DEFAULT_KEY_HEADER = 'Ocp-Apim-Subscription-Key';
-export const DEFAULT_KEY_QUERY = 'subscription-key';
+export { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY } from '../apim/headers';
 
 /** An HTTP header name (RFC 9110 token). */
 const headerName = z.string().min(1).max(256).regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, {

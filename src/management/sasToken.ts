@@ -1,4 +1,7 @@
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { formatSasExpiry, parseSasToken } from './sasFormat';
+
+export { MAX_TOKEN_LENGTH, formatSasExpiry, parseSasToken, type ParsedSasToken } from './sasFormat';
 
 /**
  * APIM's SharedAccessSignature tokens for the direct management API (reference,
@@ -21,15 +24,6 @@ export interface SasTokenInput {
   expiry: Date;
 }
 
-/** A token taken apart; `expiryText` is what the signature covers. */
-export interface ParsedSasToken {
-  form: 'long' | 'short';
-  identifier: string;
-  expiryText: string;
-  expiresAt: Date;
-  signature: string;
-}
-
 /** The outcome of `verifySasToken`: which key signed it, or why it is refused. */
 export type SasVerification =
   | { valid: true; key: 'primary' | 'secondary'; expiresAt: Date }
@@ -43,15 +37,7 @@ export interface SasVerifyOptions {
   now: Date;
 }
 
-/** Longest token considered: a real one is about 150 characters. */
-export const MAX_TOKEN_LENGTH = 2048;
 const SIGNATURE_BYTES = 64;
-
-/** `2014-08-04T22:03:00.0000000Z`: .NET's round-trip format, seven fractional digits. */
-export function formatSasExpiry(expiry: Date): string {
-  if (Number.isNaN(expiry.getTime())) throw new RangeError('expiry is not a valid date');
-  return expiry.toISOString().replace(/\.(\d{3})Z$/, '.$10000Z');
-}
 
 /** Base64 HMAC-SHA512 of `identifier\nexpiryText` under `key`. */
 export function signSas(key: string, identifier: string, expiryText: string): string {
@@ -73,29 +59,6 @@ export function createShortSasToken({ identifier, key, expiry }: SasTokenInput):
 /** A fresh management key: 64 random bytes, Base64. */
 export function generateManagementKey(): string {
   return randomBytes(64).toString('base64');
-}
-
-const LONG_EXPIRY = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,7}))?Z$/;
-const SHORT_EXPIRY = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})$/;
-
-/** Takes a token apart; undefined when it is neither form or its expiry is no instant. */
-export function parseSasToken(token: string): ParsedSasToken | undefined {
-  if (token.length === 0 || token.length > MAX_TOKEN_LENGTH) return undefined;
-  const parts = token.split('&');
-  if (parts.length !== 3) return undefined;
-  if (parts.every((p) => /^(uid|ex|sn)=/.test(p))) {
-    const fields = new Map(parts.map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)] as const));
-    const identifier = fields.get('uid');
-    const expiryText = fields.get('ex');
-    const signature = fields.get('sn');
-    if (fields.size !== 3 || !identifier || !expiryText || !signature) return undefined;
-    const expiresAt = parseExpiry(LONG_EXPIRY, expiryText);
-    return expiresAt && { form: 'long', identifier, expiryText, expiresAt, signature };
-  }
-  const [identifier, expiryText, signature] = parts as [string, string, string];
-  if (!identifier || !signature) return undefined;
-  const expiresAt = parseExpiry(SHORT_EXPIRY, expiryText);
-  return expiresAt && { form: 'short', identifier, expiryText, expiresAt, signature };
 }
 
 /**
@@ -129,21 +92,4 @@ function matches(key: string | undefined, presented: Buffer, identifier: string,
 
 function signatureBytes(key: string, identifier: string, expiryText: string): Buffer {
   return createHmac('sha512', Buffer.from(key, 'utf8')).update(`${identifier}\n${expiryText}`, 'utf8').digest();
-}
-
-function parseExpiry(pattern: RegExp, text: string): Date | undefined {
-  const m = pattern.exec(text);
-  if (!m) return undefined;
-  const [year, month, day, hour, minute, second = '0', fraction = ''] = m.slice(1) as string[];
-  const ms = Number((fraction + '000').slice(0, 3));
-  const date = new Date(Date.UTC(+year!, +month! - 1, +day!, +hour!, +minute!, +second, ms));
-  // Reject rollovers such as month 13 or 25:00, which Date.UTC would silently accept.
-  const valid =
-    date.getUTCFullYear() === +year! &&
-    date.getUTCMonth() === +month! - 1 &&
-    date.getUTCDate() === +day! &&
-    date.getUTCHours() === +hour! &&
-    date.getUTCMinutes() === +minute! &&
-    date.getUTCSeconds() === +second;
-  return valid ? date : undefined;
 }

@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { resolve } from 'node:path';
 import { Script } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogIndex } from '../../src/catalog/catalogIndex';
 import { CatalogUnavailableError, type CatalogStore } from '../../src/catalog/catalogStore';
 import { diagnoseLab } from '../../src/lab/diagnosis';
-import { CONSOLE_SCRIPT } from '../../src/lab/console/client';
+import { consoleScript, consoleScriptPath } from '../../src/lab/console/script';
 import { CONSOLE_CSS } from '../../src/lab/console/styles';
 import { createLabConsole, renderConsolePage, type ConsoleResponse, type ConsoleStore } from '../../src/lab/console';
 import { labSeed } from '../../src/lab/seed';
@@ -86,9 +89,23 @@ describe('the console handler', () => {
   });
 
   it('ships a script that parses, stays inside its element and never writes markup', () => {
-    expect(() => new Script(CONSOLE_SCRIPT)).not.toThrow();
-    expect(CONSOLE_SCRIPT).not.toMatch(/<\/script|<!--/i);
-    expect(CONSOLE_SCRIPT).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+    const script = consoleScript();
+    expect(() => new Script(script)).not.toThrow();
+    expect(script).not.toMatch(/<\/script|<!--/i);
+    expect(script).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|\beval\(|new Function/);
+  });
+
+  it('inlines the script the build wrote into dist/, which the compiled page finds beside itself', () => {
+    const built = resolve('dist/src/lab/console/client.js');
+    expect(consoleScriptPath()).toBe(built);
+    const script = readFileSync(built, 'utf8');
+    // One browser script: an IIFE, no module syntax, no Node built-in.
+    expect(script).toMatch(/^"use strict";\n\(\(\) => \{/);
+    expect(script).not.toMatch(/^\s*(import|export)\s|\brequire\(|node:/m);
+    expect(renderConsolePage({ nonce: 'n', managementBase: MANAGEMENT_BASE, apiVersion: '2024-05-01', stateUrl: '/lab/state' })).toContain(`<script nonce="n">${script}</script>`);
+    // What runs from dist/ (npm start, the deployed package) reads the same file.
+    const compiled = createRequire(import.meta.url)(resolve('dist/src/lab/console/script.js')) as { consoleScriptPath(): string };
+    expect(compiled.consoleScriptPath()).toBe(built);
   });
 
   it('escapes what it writes into the page', () => {

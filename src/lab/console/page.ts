@@ -1,5 +1,6 @@
 import { ADMIN_USER, ECHO_API_ID } from '../seed';
-import { CONSOLE_SCRIPT } from './client';
+import { CONFIG_ATTRIBUTES, type ConsoleConfig } from './consoleConfig';
+import { consoleScript } from './script';
 import { CONSOLE_CSS } from './styles';
 
 /**
@@ -31,7 +32,15 @@ export function escapeHtml(text: string): string {
 
 export function renderConsolePage(options: ConsolePageOptions): string {
   const nonce = escapeHtml(options.nonce);
-  const data = (name: string, value: string) => `data-${name}="${escapeHtml(value)}"`;
+  const config: ConsoleConfig = {
+    managementBase: options.managementBase,
+    apiVersion: options.apiVersion,
+    stateUrl: options.stateUrl,
+    echoApi: ECHO_API_ID,
+    adminUser: ADMIN_USER,
+    fixProduct: FIX_PRODUCT_ID,
+  };
+  const data = (Object.keys(CONFIG_ATTRIBUTES) as (keyof ConsoleConfig)[]).map((name) => `data-${CONFIG_ATTRIBUTES[name]}="${escapeHtml(config[name])}"`).join(' ');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -42,7 +51,7 @@ export function renderConsolePage(options: ConsolePageOptions): string {
 <link rel="icon" href="data:,">
 <style nonce="${nonce}">${CONSOLE_CSS}</style>
 </head>
-<body ${data('management-base', options.managementBase)} ${data('api-version', options.apiVersion)} ${data('state-url', options.stateUrl)} ${data('echo-api', ECHO_API_ID)} ${data('admin-user', ADMIN_USER)} ${data('fix-product', FIX_PRODUCT_ID)}>
+<body ${data}>
 <a class="skip" href="#console">Skip to the test console</a>
 <header class="top">
   <h1>APIM test console <span>Troubleshooting scenario 3: unauthorized errors (401) while invoking APIs</span></h1>
@@ -138,7 +147,7 @@ export function renderConsolePage(options: ConsolePageOptions): string {
     </details>
   </aside>
 </div>
-<script nonce="${nonce}">${CONSOLE_SCRIPT}</script>
+<script nonce="${nonce}">${consoleScript()}</script>
 </body>
 </html>
 `;

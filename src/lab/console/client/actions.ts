@@ -1,0 +1,188 @@
+import { DEBUG_AUTHORIZATION_HEADER } from '../../../apim/headers';
+import type { ConsoleContext, SelectOptions } from './context';
+import { byId, clear, el, messageOf, say } from './dom';
+import { initialRows, keyHeaderOf, resolveAdminKey, sameName } from './keys';
+import { loadLabState, renderLabState } from './labFixes';
+import { authorizationOf, ConsoleError, EXPIRED, expiryOf } from './managementClient';
+import { seg } from './paths';
+import { currentRequest, renderOperations, showOperation } from './requestForm';
+import { showFailure, showResponse } from './responseView';
+import { debugToken, showTrace } from './tracing';
+import type { ApiResource, OperationResource } from './types';
+
+/** What the learner does: connect, pick an API and an operation, send. */
+
+export const TOKEN_STORAGE = 'apim-lab.management-token';
+
+/** The token stopped working: say so where the learner pastes it, keep the rest of the page. */
+export function tokenRefused(message: string): void {
+  try {
+    sessionStorage.removeItem(TOKEN_STORAGE);
+  } catch {
+    // storage off
+  }
+  say('token-status', message, 'error');
+  byId('token').focus();
+}
+
+export async function connect(ctx: ConsoleContext, raw: string): Promise<void> {
+  const auth = authorizationOf(raw);
+  if (!auth) {
+    say('token-status', 'Paste a management token first.', 'error');
+    byId('token').focus();
+    return;
+  }
+  const expiry = expiryOf(auth);
+  if (expiry && expiry.getTime() <= Date.now()) {
+    ctx.client.refuse(EXPIRED);
+    return;
+  }
+  ctx.client.auth = auth;
+  say('token-status', 'Connecting...');
+  try {
+    await loadApis(ctx);
+  } catch (error) {
+    if (!(error instanceof ConsoleError && error.status === 401)) say('token-status', `Could not list the APIs: ${messageOf(error)}`, 'error');
+    return;
+  }
+  try {
+    sessionStorage.setItem(TOKEN_STORAGE, auth);
+  } catch {
+    // storage off: the token lives in this page only
+  }
+  say('token-status', `Connected${expiry ? `; the token is valid until ${expiry.toLocaleString()}` : ''}.`, 'ok');
+  byId('workspace').hidden = false;
+  await Promise.all([loadLabState(ctx), selectApi(ctx, byId<HTMLSelectElement>('api-select').value)]);
+}
+
+export function forget(ctx: ConsoleContext): void {
+  ctx.client.auth = null;
+  try {
+    sessionStorage.removeItem(TOKEN_STORAGE);
+  } catch {
+    // nothing stored
+  }
+  byId<HTMLInputElement>('token').value = '';
+  byId('workspace').hidden = true;
+  say('token-status', 'Token forgotten.');
+  byId('token').focus();
+}
+
+async function loadApis(ctx: ConsoleContext): Promise<void> {
+  const { state, config } = ctx;
+  state.apis = await ctx.client.listAll<ApiResource>('/apis');
+  const select = byId<HTMLSelectElement>('api-select');
+  const previous = state.api ? state.api.name : null;
+  clear(select);
+  for (const api of state.apis) {
+    select.appendChild(el('option', { value: api.name, text: `${api.properties.displayName} (/${api.properties.path})` }));
+  }
+  const wanted = [previous, config.echoApi].find((id) => id && state.apis.some((api) => api.name === id));
+  if (wanted) select.value = wanted;
+  if (!state.apis.length) say('op-status', 'The service has no APIs. Run npm run lab:reset to seed the lab again.', 'error');
+}
+
+export async function selectApi(ctx: ConsoleContext, apiId: string): Promise<void> {
+  const { state } = ctx;
+  const api = state.apis.find((a) => a.name === apiId) ?? null;
+  state.api = api;
+  state.operation = null;
+  state.operations = [];
+  renderOperations(ctx);
+  showOperation(ctx);
+  if (!api) return;
+  const p = api.properties;
+  byId('api-info').textContent = `Path /${p.path}; ${p.subscriptionRequired ? 'subscription required' : 'no subscription required'}; key header ${keyHeaderOf(api)}.`;
+  try {
+    state.operations = await ctx.client.listAll<OperationResource>(`/apis/${seg(api.name)}/operations`);
+    if (state.api !== api) return;
+    renderOperations(ctx);
+    renderLabState(ctx); // its buttons name operations by display name
+  } catch (error) {
+    say('op-status', `Could not list the operations: ${messageOf(error)}`, 'error');
+  }
+}
+
+export async function selectOperation(ctx: ConsoleContext, operationId: string, options?: SelectOptions): Promise<void> {
+  const { state, client, config } = ctx;
+  const api = state.api;
+  if (!api) return;
+  const seq = ++state.selectSeq;
+  // A response that arrives while this loads is newer than the selection: keep it shown.
+  const responsesAtStart = state.responses;
+  say('op-status', 'Loading the operation...');
+  try {
+    const [op, key] = await Promise.all([
+      client.manage<OperationResource>('GET', `/apis/${seg(api.name)}/operations/${seg(operationId)}`),
+      resolveAdminKey(client, api, config.adminUser),
+    ]);
+    if (seq !== state.selectSeq) return;
+    state.operation = op;
+    state.key = key;
+    state.rows = initialRows(op, api, key);
+    state.templateValues = {};
+    state.queryValues = {};
+    for (const p of op.properties.templateParameters ?? []) state.templateValues[p.name] = p.defaultValue != null ? String(p.defaultValue) : '';
+    for (const p of op.properties.request?.queryParameters ?? []) state.queryValues[p.name] = p.defaultValue != null ? String(p.defaultValue) : '';
+    say('op-status', options?.reloaded ? 'Reloaded with the current definition and products.' : '');
+    const productNames = key.products.map((p) => p.properties.displayName);
+    byId('api-info').textContent = `Path /${api.properties.path}; key header ${keyHeaderOf(api)}; products: ${productNames.length ? productNames.join(', ') : 'none'}.`;
+    renderOperations(ctx);
+    showOperation(ctx);
+    if (!options?.keepResponse && state.responses === responsesAtStart) {
+      state.lastResponse = null;
+      byId('response').hidden = true;
+    }
+  } catch (error) {
+    if (seq === state.selectSeq) say('op-status', `Could not load the operation: ${messageOf(error)}`, 'error');
+  }
+}
+
+export async function send(ctx: ConsoleContext): Promise<void> {
+  const { state } = ctx;
+  const request = currentRequest(ctx);
+  if (!request) return;
+  const headers = new Headers();
+  const problems: string[] = [];
+  for (const row of request.headers) {
+    try {
+      headers.append(row.name.trim(), row.value);
+    } catch (error) {
+      problems.push(`${row.name}: ${(error as Error).message}`);
+    }
+  }
+  if (problems.length) {
+    say('send-status', `Not sent: invalid header ${problems.join('; ')}`, 'error');
+    return;
+  }
+  const init: RequestInit = { method: request.method, headers, cache: 'no-store', credentials: 'omit' };
+  const bodyText = byId<HTMLTextAreaElement>('request-body').value;
+  if (!byId('body-field').hidden && bodyText !== '') init.body = bodyText;
+  const sentKey = request.headers.find((row) => sameName(row.name.trim(), keyHeaderOf(state.api))) ?? null;
+  const button = byId<HTMLButtonElement>('send');
+  const tracing = byId<HTMLInputElement>('trace').checked;
+  const api = state.api!;
+  button.disabled = true;
+  say('send-status', 'Sending...');
+  try {
+    if (tracing) headers.set(DEBUG_AUTHORIZATION_HEADER, await debugToken(ctx, api));
+  } catch (error) {
+    say('send-status', `Not sent: no debug token for tracing. ${messageOf(error)}`, 'error');
+    button.disabled = false;
+    return;
+  }
+  const started = performance.now();
+  try {
+    const response = await fetch(request.url, init);
+    const text = request.method.toUpperCase() === 'HEAD' ? '' : await response.text();
+    showResponse(ctx, response, text, Math.round(performance.now() - started), sentKey);
+    say('send-status', `Done: HTTP ${response.status}.`);
+    if (tracing) await showTrace(ctx, response, api);
+    else byId('response-trace').hidden = true;
+  } catch (error) {
+    showFailure(ctx, error);
+    say('send-status', 'The request failed.', 'error');
+  } finally {
+    button.disabled = false;
+  }
+}
