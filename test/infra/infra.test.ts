@@ -1,10 +1,24 @@
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { Language, Parser, type Node, type Tree } from 'web-tree-sitter';
+import type { Parser, Tree } from 'web-tree-sitter';
+import { parse as parseYaml } from 'yaml';
+import {
+  bicepFiles,
+  descendants,
+  keysOf,
+  loadBicepParser,
+  params,
+  property,
+  propertyKey,
+  propertyPath,
+  resources,
+  resourcesOfType,
+  stringValue,
+  syntaxErrors,
+} from '../helpers/bicep';
 
 /**
  * Offline checks of the azd deployment (infra/, azure.yaml). The Bicep compiler is not
@@ -17,27 +31,8 @@ const root = path.resolve(__dirname, '../..');
 const infraDir = path.join(root, 'infra');
 const read = (file: string) => readFileSync(path.join(root, file), 'utf8');
 
-function bicepFiles(dir: string): string[] {
-  return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
-    const full = path.join(dir, entry.name);
-    if (entry.isDirectory()) return bicepFiles(full);
-    return entry.name.endsWith('.bicep') ? [path.relative(root, full)] : [];
-  });
-}
-
-// ------------------------------------------------------------------ Bicep syntax
-
 let parser: Parser;
 const trees = new Map<string, Tree>();
-
-async function loadBicepParser(): Promise<Parser> {
-  const require = createRequire(__filename);
-  await Parser.init();
-  const language = await Language.load(readFileSync(require.resolve('tree-sitter-bicep/tree-sitter-bicep.wasm')));
-  const bicepParser = new Parser();
-  bicepParser.setLanguage(language);
-  return bicepParser;
-}
 
 function parse(file: string): Tree {
   let tree = trees.get(file);
@@ -50,159 +45,18 @@ function parse(file: string): Tree {
   return tree;
 }
 
-/** `file:line:column: message` for every ERROR or MISSING node (1-based positions). */
-function syntaxErrors(file: string, tree: Tree): string[] {
-  const errors: string[] = [];
-  const visit = (node: Node) => {
-    const where = `${file}:${node.startPosition.row + 1}:${node.startPosition.column + 1}`;
-    if (node.isMissing) {
-      errors.push(`${where}: missing ${JSON.stringify(node.type)}`);
-    } else if (node.type === 'ERROR') {
-      errors.push(`${where}: unexpected ${JSON.stringify(node.text.split('\n')[0]!.slice(0, 60))}`);
-      return; // its children only repeat the same error
-    }
-    for (const child of node.children) if (child) visit(child);
-  };
-  visit(tree.rootNode);
-  return errors;
-}
-
-// ------------------------------------------------------------------ syntax-tree queries
-
-function descendants(node: Node, type: string): Node[] {
-  const found: Node[] = [];
-  const visit = (n: Node) => {
-    if (n.type === type) found.push(n);
-    for (const child of n.namedChildren) if (child) visit(child);
-  };
-  visit(node);
-  return found;
-}
-
-/** The text of a string literal without interpolation, or undefined. */
-function stringValue(node: Node | null | undefined): string | undefined {
-  if (!node || node.type !== 'string') return undefined;
-  if (node.namedChildren.some((c) => c?.type === 'interpolation')) return undefined;
-  return node.namedChildren.map((c) => c?.text ?? '').join('');
-}
-
-function propertyKey(property: Node): string | undefined {
-  const key = property.namedChildren[0];
-  if (!key) return undefined;
-  return key.type === 'identifier' ? key.text : stringValue(key);
-}
-
-/** The value of `key: value` directly inside an object node. */
-function property(object: Node | null | undefined, key: string): Node | undefined {
-  if (!object || object.type !== 'object') return undefined;
-  for (const child of object.namedChildren) {
-    if (child?.type === 'object_property' && propertyKey(child) === key) return child.namedChildren[1] ?? undefined;
-  }
-  return undefined;
-}
-
-/** Follows a path of keys through nested objects. */
-function propertyPath(object: Node | null | undefined, ...keys: string[]): Node | undefined {
-  let current: Node | undefined = object ?? undefined;
-  for (const key of keys) current = property(current, key);
-  return current;
-}
-
-function keysOf(object: Node | undefined): string[] {
-  if (!object || object.type !== 'object') return [];
-  return object.namedChildren.filter((c) => c?.type === 'object_property').map((c) => propertyKey(c!) ?? '');
-}
-
-interface ResourceDecl {
-  symbol: string;
-  type: string;
-  body: Node;
-  node: Node;
-}
-
-/** Every resource declaration (nested ones included) with its type string and body object. */
-function resources(tree: Tree): ResourceDecl[] {
-  return descendants(tree.rootNode, 'resource_declaration').map((node) => {
-    const named = node.namedChildren.filter((c): c is Node => c !== null);
-    const typeNode = named.find((c) => c.type === 'string');
-    let body = named[named.length - 1]!;
-    if (body.type === 'if_statement') body = body.namedChildren.find((c) => c?.type === 'object')!;
-    return { symbol: named[0]!.text, type: stringValue(typeNode) ?? '', body, node };
-  });
-}
-
-function resourcesOfType(tree: Tree, prefix: string): ResourceDecl[] {
-  return resources(tree).filter((r) => r.type.toLowerCase().startsWith(prefix.toLowerCase()));
-}
-
-interface ParamDecl {
-  name: string;
-  decorators: string[];
-  defaultValue?: Node;
-}
-
-function params(tree: Tree): ParamDecl[] {
-  return tree.rootNode.namedChildren
-    .filter((n): n is Node => n?.type === 'parameter_declaration')
-    .map((node) => {
-      const named = node.namedChildren.filter((c): c is Node => c !== null);
-      const previous = node.previousNamedSibling;
-      const decorators =
-        previous?.type === 'decorators'
-          ? previous.namedChildren.map((d) => d?.namedChildren[0]?.namedChildren[0]?.text ?? '')
-          : [];
-      const hasDefault = node.children.some((c) => c?.type === '=');
-      return { name: named[0]!.text, decorators, defaultValue: hasDefault ? named[named.length - 1] : undefined };
-    });
-}
-
-// ------------------------------------------------------------------ tiny YAML reader
-
-type YamlMap = { [key: string]: string | YamlMap };
-
 /**
- * Reads the block-mapping subset of YAML that azure.yaml uses (keys, plain or quoted
- * scalars, comments, two-space indentation). Anything else (lists, flow collections,
- * anchors, multi-line scalars, tabs) throws, so the check cannot pass on what it cannot read.
+ * Follows keys through nested YAML mappings; undefined as soon as a step is not a mapping
+ * (a list, a scalar, nothing), so a check cannot pass on a shape it did not expect.
  */
-function readYamlSubset(text: string): YamlMap {
-  const rootMap: YamlMap = {};
-  const stack: { indent: number; map: YamlMap }[] = [{ indent: -1, map: rootMap }];
-  text.split(/\r?\n/).forEach((raw, index) => {
-    const line = raw.replace(/\s+#.*$/, '').replace(/^#.*$/, '');
-    if (!line.trim()) return;
-    const where = `azure.yaml:${index + 1}`;
-    if (/\t/.test(line)) throw new Error(`${where}: tab in indentation`);
-    const match = /^( *)([A-Za-z0-9_.-]+):(?: +(.*))?$/.exec(line);
-    if (!match) throw new Error(`${where}: not a "key: value" line the test can read: ${raw}`);
-    const indent = match[1]!.length;
-    const key = match[2]!;
-    const value = match[3]?.trim();
-    if (indent % 2 !== 0) throw new Error(`${where}: indentation is not a multiple of two`);
-    while (stack[stack.length - 1]!.indent >= indent) stack.pop();
-    const parent = stack[stack.length - 1]!;
-    if (indent !== parent.indent + 2 && !(parent.indent === -1 && indent === 0)) {
-      throw new Error(`${where}: unexpected indentation`);
-    }
-    if (key in parent.map) throw new Error(`${where}: duplicate key ${key}`);
-    if (value === undefined || value === '') {
-      const child: YamlMap = {};
-      parent.map[key] = child;
-      stack.push({ indent, map: child });
-    } else {
-      if (/^[[{&*!|>]/.test(value)) throw new Error(`${where}: YAML syntax the test cannot read: ${value}`);
-      parent.map[key] = value.replace(/^'(.*)'$/, '$1').replace(/^"(.*)"$/, '$1');
-    }
-  });
-  return rootMap;
+function at(value: unknown, ...keys: string[]): unknown {
+  const isMapping = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+  return keys.reduce<unknown>((current, key) => (isMapping(current) ? current[key] : undefined), value);
 }
-
-const at = (map: YamlMap | string | undefined, ...keys: string[]): YamlMap | string | undefined =>
-  keys.reduce<YamlMap | string | undefined>((m, k) => (m && typeof m === 'object' ? m[k] : undefined), map);
 
 // ------------------------------------------------------------------ tests
 
-const files = bicepFiles(infraDir);
+const files = bicepFiles(infraDir, root);
 
 beforeAll(async () => {
   parser = await loadBicepParser();
@@ -440,12 +294,12 @@ describe('main.parameters.json', () => {
 });
 
 describe('azure.yaml', () => {
-  const yaml = readYamlSubset(read('azure.yaml'));
+  const yaml: unknown = parseYaml(read('azure.yaml'));
 
   it('declares one function service "api" built from the repository root', () => {
     expect(at(yaml, 'name')).toMatch(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/);
-    const services = at(yaml, 'services') as YamlMap;
-    expect(Object.keys(services)).toEqual(['api']);
+    const services = at(yaml, 'services');
+    expect(Object.keys(services as object)).toEqual(['api']);
     expect(at(services, 'api', 'project')).toBe('.');
     expect(['js', 'ts']).toContain(at(services, 'api', 'language'));
     expect(at(services, 'api', 'host')).toBe('function');
@@ -456,7 +310,7 @@ describe('azure.yaml', () => {
       expect(at(yaml, 'services', 'api', 'hooks', 'prepackage', os, 'run')).toBe('npm run build');
     }
     // .funcignore leaves src/ and tsconfig.json out: a remote build would have nothing to compile.
-    expect(at(yaml, 'services', 'api', 'remoteBuild')).toBe('false');
+    expect(at(yaml, 'services', 'api', 'remoteBuild')).toBe(false);
     const funcignore = read('.funcignore').split(/\r?\n/).map((l) => l.trim());
     expect(funcignore).not.toContain('node_modules');
     expect(funcignore).not.toContain('node_modules/');
@@ -469,9 +323,17 @@ describe('azure.yaml', () => {
     }
   });
 
-  it('the reader refuses YAML it does not understand', () => {
-    expect(() => readYamlSubset('services:\n  - api\n')).toThrow(/azure\.yaml:2/);
-    expect(() => readYamlSubset('a:\n   b: c\n')).toThrow(/indentation/);
+  it('broken YAML fails the checks, with its line', () => {
+    expect(() => parseYaml('services:\n  api: {}\n  api: {}\n')).toThrow(/unique at line 3/);
+    expect(() => parseYaml('services:\n\tapi: {}\n')).toThrow(/Tabs .* line 2/);
+    expect(() => parseYaml('a:\n   b: c\n  d: e\n')).toThrow(/line 3/);
+  });
+
+  it('a list where the checks expect a mapping is not read as one', () => {
+    const listed = parseYaml('services:\n  - api\n') as unknown;
+    expect(at(listed, 'services')).toEqual(['api']);
+    expect(at(listed, 'services', 'api')).toBeUndefined();
+    expect(at(listed, 'services', '0')).toBeUndefined();
   });
 });
 
