@@ -108,6 +108,13 @@ export function serviceUnavailableResponse(): ApimResponse {
   return jsonResponse(503, apimErrorBody(503, SERVICE_UNAVAILABLE_MESSAGE), ['Retry-After', '5']);
 }
 
+export const FORBIDDEN_MESSAGE = 'Forbidden';
+
+/** 403 from `ip-filter`: a caller address the filter refuses. */
+export function forbiddenResponse(): ApimResponse {
+  return jsonResponse(403, apimErrorBody(403, FORBIDDEN_MESSAGE));
+}
+
 /** 429 from `rate-limit`; `Retry-After` equals the seconds in the message. */
 export function rateLimitResponse(retryAfterSeconds: number): ApimResponse {
   const seconds = wholeSeconds(retryAfterSeconds);

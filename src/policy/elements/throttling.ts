@@ -1,0 +1,143 @@
+/**
+ * What the rate-limit and quota elements share: their `<api>`/`<operation>`
+ * children, the counter scope, the 429 with its optional header names, and the
+ * trace wording.
+ */
+import { rateLimitResponse } from '../../apim/gatewayResponses';
+import { PolicyResponse, type PolicyCall } from '../call';
+import { PolicyError } from '../context';
+import type { XmlElement } from '../parse';
+import type { RateDecision } from '../services';
+import type { StepOrigin } from '../step';
+import { Attributes, childElements } from './attributes';
+
+/** `1st`, `2nd`, `3rd`, `6th`, `11th`. */
+export function ordinal(n: number): string {
+  const tens = n % 100;
+  const suffix = tens >= 11 && tens <= 13 ? 'th' : ({ 1: 'st', 2: 'nd', 3: 'rd' } as Record<number, string>)[n % 10] ?? 'th';
+  return `${n}${suffix}`;
+}
+
+/** The document a step belongs to, as part of a counter key: one counter per scope entity. */
+export function scopeKey(call: PolicyCall, origin: StepOrigin): string {
+  switch (origin.scope) {
+    case 'product':
+      return `product/${call.product?.id ?? ''}`;
+    case 'api':
+      return `api/${call.api.id}`;
+    case 'operation':
+      return `operation/${call.api.id}/${call.operation.id}`;
+    default:
+      return 'global';
+  }
+}
+
+/** An `<api>` or `<operation>` child: a separate limit for calls to that API or operation. */
+export interface TargetLimit<L> {
+  readonly kind: 'api' | 'operation';
+  /** Matches by `name` (display name) or `id`. */
+  readonly name: string | undefined;
+  readonly id: string | undefined;
+  readonly limit: L;
+  readonly operations: readonly TargetLimit<L>[];
+}
+
+/**
+ * Reads `<api name|id ...>` children (each with optional `<operation name|id ...>`
+ * children) of a throttling element; `readLimit` reads their limit attributes.
+ */
+export function targetLimits<L>(
+  element: XmlElement,
+  limitAttributes: readonly string[],
+  readLimit: (attributes: Attributes) => L,
+): TargetLimit<L>[] {
+  const read = (child: XmlElement, kind: 'api' | 'operation'): TargetLimit<L> => {
+    const attributes = new Attributes(child, ['name', 'id', ...limitAttributes]);
+    const name = attributes.string('name');
+    const id = attributes.string('id');
+    if (name === undefined && id === undefined) throw new PolicyError(`'${kind}' needs a 'name' or an 'id'.`, child.name, child.position);
+    const operations = kind === 'api' ? childElements(child, ['operation']).map((op) => read(op, 'operation')) : (childElements(child, []), []);
+    return { kind, name, id, limit: readLimit(attributes), operations };
+  };
+  return childElements(element, ['api']).map((child) => read(child, 'api'));
+}
+
+const matches = (target: { name: string | undefined; id: string | undefined }, name: string, id: string) =>
+  (target.id !== undefined && target.id === id) || (target.name !== undefined && target.name === name);
+
+/** The API limit and operation limit that apply to this call, with their counter key suffixes. */
+export function applicableTargets<L>(targets: readonly TargetLimit<L>[], call: PolicyCall): { suffix: string; limit: L }[] {
+  const found: { suffix: string; limit: L }[] = [];
+  for (const api of targets) {
+    if (!matches(api, call.api.name, call.api.id)) continue;
+    found.push({ suffix: `|api/${call.api.id}`, limit: api.limit });
+    for (const operation of api.operations) {
+      if (matches(operation, call.operation.name, call.operation.id)) {
+        found.push({ suffix: `|operation/${call.api.id}/${call.operation.id}`, limit: operation.limit });
+      }
+    }
+  }
+  return found;
+}
+
+/** The optional header and variable names of the rate-limit elements. */
+export interface RateLimitNames {
+  readonly retryAfterHeader: string;
+  readonly retryAfterVariable: string | undefined;
+  readonly remainingHeader: string | undefined;
+  readonly remainingVariable: string | undefined;
+  readonly totalHeader: string | undefined;
+}
+
+export const RATE_LIMIT_NAME_ATTRIBUTES = [
+  'retry-after-header-name',
+  'retry-after-variable-name',
+  'remaining-calls-header-name',
+  'remaining-calls-variable-name',
+  'total-calls-header-name',
+] as const;
+
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export function rateLimitNames(attributes: Attributes): RateLimitNames {
+  const header = (name: string) => {
+    const value = attributes.string(name)?.trim();
+    if (value !== undefined && !HEADER_NAME.test(value)) throw attributes.error(`The attribute '${name}' must be a header name; got '${value}'.`, attributes.get(name));
+    return value;
+  };
+  return {
+    retryAfterHeader: header('retry-after-header-name') ?? 'Retry-After',
+    retryAfterVariable: attributes.string('retry-after-variable-name')?.trim(),
+    remainingHeader: header('remaining-calls-header-name'),
+    remainingVariable: attributes.string('remaining-calls-variable-name')?.trim(),
+    totalHeader: header('total-calls-header-name'),
+  };
+}
+
+/** APIM's 429, with `Retry-After` under the configured name. */
+export function tooManyCalls(call: PolicyCall, decision: RateDecision, names: RateLimitNames): PolicyResponse {
+  const response = PolicyResponse.from(rateLimitResponse(decision.retryAfterSeconds));
+  const seconds = response.headers.first('Retry-After') ?? '0';
+  if (names.retryAfterHeader !== 'Retry-After') {
+    response.headers.delete('Retry-After');
+    response.headers.set(names.retryAfterHeader, [seconds]);
+  }
+  if (names.retryAfterVariable) call.variables.set(names.retryAfterVariable, Number(seconds));
+  if (names.remainingHeader) response.headers.set(names.remainingHeader, ['0']);
+  if (names.remainingVariable) call.variables.set(names.remainingVariable, 0);
+  if (names.totalHeader) response.headers.set(names.totalHeader, [String(decision.limit)]);
+  return response;
+}
+
+/** Publishes the remaining calls of an allowed call (headers go on the final response). */
+export function publishRemaining(call: PolicyCall, remaining: number, limit: number, names: RateLimitNames): void {
+  if (names.remainingHeader) call.addResponseHeader(names.remainingHeader, String(remaining));
+  if (names.remainingVariable) call.variables.set(names.remainingVariable, remaining);
+  if (names.totalHeader) call.addResponseHeader(names.totalHeader, String(limit));
+}
+
+/** Trace text: `6th call in 60 s, limit 5: 429, retry in 42 s`. */
+export function rateTrace(decision: RateDecision, periodSeconds: number): string {
+  const head = `${ordinal(decision.count + 1)} call in ${periodSeconds} s, limit ${decision.limit}`;
+  return decision.allowed ? `${head}: allowed, ${Math.max(0, decision.remaining - 1)} left` : `${head}: 429, retry in ${Math.ceil(decision.retryAfterSeconds)} s`;
+}
