@@ -171,14 +171,14 @@ class Parser {
         throw this.source.error(unsupported(`A declaration of type '${token.text}'`), token.at);
       }
     }
-    const expression = this.parseExpression();
+    this.parseExpression();
     const after = this.peek();
     if (after.kind === 'operator' && (ASSIGNMENTS.has(after.text) || after.text === '++' || after.text === '--')) {
       throw this.source.error(unsupported(`The operator '${after.text}' here`), after.at);
     }
     throw this.source.error(
       "Only 'var' declarations, assignments to them, 'if'/'else' and 'return' can be used as statements",
-      expression.at,
+      token.at,
     );
   }
 
