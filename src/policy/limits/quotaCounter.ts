@@ -23,7 +23,7 @@ export interface SharedQuotaCounterOptions {
   now?: Clock;
   /** Least time between two storage exchanges of one window (a write, or a read that refreshes it). */
   syncIntervalMs?: number;
-  /** How often a timer writes what is pending and forgets idle windows; 0 = no timer (call `flush`). */
+  /** How often a timer writes what is due and forgets idle windows (default a quarter of the interval); 0 = no timer (call `tick`/`flush`). */
   timerMs?: number;
   /** A window unused this long with nothing left to write is dropped from memory (storage keeps it). */
   idleMs?: number;
@@ -96,7 +96,8 @@ export class SharedQuotaCounter implements QuotaCounter {
     this.idleMs = options.idleMs ?? 10 * 60_000;
     this.instanceId = options.instanceId ?? randomBytes(6).toString('hex');
     this.log = options.log ?? safeLog;
-    const timerMs = options.timerMs ?? this.syncIntervalMs;
+    // A quarter interval, so a window's last calls wait at most 1.25 intervals to be written.
+    const timerMs = options.timerMs ?? Math.max(1, Math.floor(this.syncIntervalMs / 4));
     if (timerMs > 0) {
       this.timer = setInterval(() => this.tick(), timerMs);
       this.timer.unref();
