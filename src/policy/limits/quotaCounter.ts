@@ -71,6 +71,7 @@ interface Window {
 }
 
 const ATTEMPTS_PER_SYNC = 5;
+const EVICTION_SCAN_MS = 10_000;
 const WRITES_KEPT = 32;
 const zero = (): Totals => ({ calls: 0, bytes: 0 });
 const isEmpty = (t: Totals) => t.calls === 0 && t.bytes === 0;
@@ -99,7 +100,15 @@ export class SharedQuotaCounter implements QuotaCounter {
     // A quarter interval, so a window's last calls wait at most 1.25 intervals to be written.
     const timerMs = options.timerMs ?? Math.max(1, Math.floor(this.syncIntervalMs / 4));
     if (timerMs > 0) {
-      this.timer = setInterval(() => this.tick(), timerMs);
+      let lastEviction = this.now();
+      this.timer = setInterval(() => {
+        this.writeDue();
+        // Forgetting needs a look at every window: far less often than writing.
+        if (this.now() - lastEviction >= EVICTION_SCAN_MS) {
+          lastEviction = this.now();
+          this.evictIdle();
+        }
+      }, timerMs);
       this.timer.unref();
     }
   }
@@ -215,10 +224,19 @@ export class SharedQuotaCounter implements QuotaCounter {
     return size;
   }
 
-  /** Writes what is due and forgets idle windows; the timer calls it. */
+  /** Writes what is due and forgets idle windows, as the timer does. */
   tick(): void {
+    this.writeDue();
+    this.evictIdle();
+  }
+
+  private writeDue(): void {
     const now = this.now();
     for (const window of this.dirty) if (now - window.lastSync >= this.syncIntervalMs) void this.sync(window);
+  }
+
+  private evictIdle(): void {
+    const now = this.now();
     for (const [counterKey, periods] of this.windows) {
       for (const [periodKey, window] of periods) {
         const ended = window.period.end !== null && window.period.end <= now;

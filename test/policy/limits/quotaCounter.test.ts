@@ -113,6 +113,21 @@ describe('quota counter: storage', () => {
     expect([...store.rows.values()][0]?.calls).toBe(2);
   });
 
+  it('a background timer writes the last calls of a burst without further traffic', async () => {
+    const store = new MemoryQuotaStore();
+    const clock = { t: START + 10_000 };
+    const quotas = new SharedQuotaCounter({ store, now: () => clock.t, timerMs: 2, log: () => {} });
+    try {
+      quotas.add('sub', HOUR, 1, 0);
+      await quotas.settled();
+      quotas.add('sub', HOUR, 1, 0);
+      clock.t += 1000;
+      await expect.poll(() => [...store.rows.values()][0]?.calls, { interval: 5, timeout: 2000 }).toBe(2);
+    } finally {
+      quotas.close();
+    }
+  });
+
   it('two instances share one total: a conflicting write re-reads and adds to what the other wrote', async () => {
     const store = new MemoryQuotaStore();
     const clock = { t: START + 10_000 };
