@@ -134,8 +134,9 @@ export class SlidingWindowRateLimiter implements RateLimiter {
 
   private find(key: string, periodMs: number): number | undefined {
     const slot = this.slots.get(key);
-    if (slot === undefined || this.header[slot * HEADER + PERIOD] === periodMs) return slot;
-    return this.others.get(otherName(key, periodMs));
+    if (slot !== undefined && this.header[slot * HEADER + PERIOD] === periodMs) return slot;
+    // The key's first counter may have been swept while one for another period lives on.
+    return this.others.size === 0 ? undefined : this.others.get(otherName(key, periodMs));
   }
 
   private bucketOf(periodMs: number, now: number): number {

@@ -173,6 +173,21 @@ describe('sliding-window rate limiter: idle counters are evicted', () => {
     }
   });
 
+  it('a key used with two periods keeps both counters when the first one is swept', () => {
+    const { clock, rate } = limiter();
+    rate.add('k', 60, 1);
+    rate.add('k', 300, 2);
+    clock.t = T0 + 64_000;
+    rate.sweep();
+    expect(rate.size).toBe(1);
+    expect(rate.peek('k', 5, 300).count).toBe(2);
+    rate.add('k', 300, 1);
+    expect(rate.peek('k', 5, 300).count).toBe(3);
+    rate.add('k', 60, 1);
+    expect(rate.peek('k', 5, 60).count).toBe(1);
+    expect(rate.peek('k', 5, 300).count).toBe(3);
+  });
+
   it('compacts its storage after a burst of keys, keeping live counters intact', () => {
     const { clock, rate } = limiter();
     for (let i = 0; i < 4000; i++) rate.add(`burst-${i}`, 60, 1);
