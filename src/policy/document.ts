@@ -7,6 +7,7 @@ import { PolicyError } from './context';
 import { Attributes } from './elements/attributes';
 import type { CompileContext, ExpressionCompiler } from './elements/definition';
 import { compileElement } from './elements/index';
+import { compileExpression } from './expressions';
 import { parsePolicyXml, type PolicyFormat, type XmlElement } from './parse';
 import { SECTIONS, type Scope, type Section, type Step } from './step';
 
@@ -17,17 +18,13 @@ export interface PolicyDocument {
 }
 
 export interface DocumentOptions {
-  /** Compiles policy expressions; without one, a document holding an expression is refused. */
+  /** Compiles policy expressions; default the gateway's expression compiler. */
   readonly compileExpression?: ExpressionCompiler;
 }
 
 export const DEFAULT_GLOBAL_POLICY = '<policies><inbound /><backend><forward-request /></backend><outbound /><on-error /></policies>';
 export const DEFAULT_SCOPE_POLICY =
   '<policies><inbound><base /></inbound><backend><base /></backend><outbound><base /></outbound><on-error><base /></on-error></policies>';
-
-const noExpressions: ExpressionCompiler = (_text, where) => {
-  throw new PolicyError('Policy expressions are not available in this context.', where.element, where.position);
-};
 
 /** Parses, validates and compiles a policy document; throws PolicyError naming element, line and column. */
 export function parsePolicyDocument(text: string, format: PolicyFormat, scope: Scope, options: DocumentOptions = {}): PolicyDocument {
@@ -36,7 +33,7 @@ export function parsePolicyDocument(text: string, format: PolicyFormat, scope: S
     throw new PolicyError(`The root element must be 'policies', not '${root.name}'.`, root.name, root.position);
   }
   new Attributes(root, []);
-  const compileExpression = options.compileExpression ?? noExpressions;
+  const compile = options.compileExpression ?? compileExpression;
   const sections: Partial<Record<Section, readonly Step[]>> = {};
   for (const child of root.children) {
     if (child.kind === 'text') {
@@ -48,7 +45,7 @@ export function parsePolicyDocument(text: string, format: PolicyFormat, scope: S
       throw new PolicyError(`'${child.name}' is not a policy section (sections: ${SECTIONS.join(', ')}).`, child.name, child.position);
     }
     if (sections[section] !== undefined) throw new PolicyError(`The section '${section}' appears more than once.`, child.name, child.position);
-    sections[section] = compileSection(child, { scope, section, compileExpression, nested: false, compileSteps });
+    sections[section] = compileSection(child, { scope, section, compileExpression: compile, nested: false, compileSteps });
   }
   return { scope, sections };
 }

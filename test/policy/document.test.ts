@@ -123,8 +123,11 @@ describe('parsePolicyDocument', () => {
     );
   });
 
-  it('refuses a document with an expression when no expression compiler is given', () => {
-    expect(() => parsePolicyDocument(inSection('inbound', SAMPLES['rate-limit-by-key']!), 'xml', 'api')).toThrow(PolicyError);
+  it('compiles expressions with the gateway expression compiler when none is given', () => {
+    const document = parsePolicyDocument(inSection('inbound', SAMPLES['rate-limit-by-key']!), 'xml', 'api');
+    expect(document.sections.inbound).toHaveLength(1);
+    const broken = inSection('inbound', SAMPLES['rate-limit-by-key']!.replace('context.', 'context.Nope.'));
+    expect(() => parsePolicyDocument(broken, 'xml', 'api')).toThrow(PolicyError);
   });
 
   it('passes the exact position of an expression to the compiler, in rawxml as in xml', () => {

@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { PolicyError } from '../../src/policy/context';
+import { parsePolicyDocument } from '../../src/policy/document';
+
+// The troubleshooting lab's documents, as administrators write them (rawxml: expressions unescaped).
+const GLOBAL = `<policies>
+  <inbound>
+    <choose>
+      <when condition="@(context.Operation.Name.Equals("GetComments"))">
+        <rate-limit-by-key calls="1" renewal-period="10" counter-key="@(context.Request.IpAddress)" increment-condition="@(context.Response.StatusCode == 200)" />
+      </when>
+    </choose>
+  </inbound>
+  <backend><forward-request /></backend>
+  <outbound />
+  <on-error />
+</policies>`;
+
+const STANDARD = `<policies>
+  <inbound>
+    <base />
+    <choose>
+      <when condition="@(context.Operation.Name.Equals("GetPosts"))">
+        <ip-filter action="forbid"><address-range from="0.0.0.0" to="255.255.255.255" /></ip-filter>
+      </when>
+    </choose>
+  </inbound>
+  <backend><base /></backend>
+  <outbound><base /></outbound>
+  <on-error><base /></on-error>
+</policies>`;
+
+describe('policy documents with real expressions', () => {
+  it('compiles the lab global policy and the Standard product policy (rawxml) with the gateway expression compiler', () => {
+    expect(parsePolicyDocument(GLOBAL, 'rawxml', 'global').sections.inbound).toHaveLength(1);
+    expect(parsePolicyDocument(STANDARD, 'rawxml', 'product').sections.inbound).toHaveLength(2);
+  });
+
+  it('refuses an unknown context member at write time, naming element, line and column', () => {
+    const text = GLOBAL.replace('context.Operation.Name', 'context.Operation.Nom');
+    let error: unknown;
+    try {
+      parsePolicyDocument(text, 'rawxml', 'global');
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(PolicyError);
+    const refusal = error as PolicyError;
+    expect(refusal.position.line).toBe(4);
+    expect(refusal.detail).toMatch(/^Error in element 'when' on line 4, column \d+: .*Nom/);
+  });
+});
