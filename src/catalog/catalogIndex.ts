@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SubscriptionTable } from './subscriptionTable';
+import { SubscriptionTable, type KeyMatch } from './subscriptionTable';
 import { refOfRowKey, type RecordRef } from './tableCodec';
 import {
   normalizeApiPath,
@@ -24,10 +24,7 @@ export interface CatalogView {
   subscriptionByKey(key: string): KeyMatch | undefined;
 }
 
-export interface KeyMatch {
-  subscription: Subscription;
-  which: 'primary' | 'secondary';
-}
+export type { KeyMatch };
 
 /**
  * Fixed-size digest used to index keys: map lookups then never branch on key
