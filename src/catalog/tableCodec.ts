@@ -38,6 +38,9 @@ export type RecordRef =
   | { kind: 'link'; productId: string; apiId: string }
   | { kind: 'subscription'; id: string };
 
+/** One change to the catalog. */
+export type CatalogChange = { put: CatalogRecord } | { delete: RecordRef };
+
 export type RecordKind = CatalogRecord['kind'];
 
 const schemas = {
@@ -220,7 +223,7 @@ export const MAX_RECORD_BYTES = 900_000;
 export type StorageLimit = { kind: 'keyTooLong' | 'tooLarge' | 'tooDeep'; message: string };
 
 /** Undefined when the change fits in Table Storage; otherwise which limit it breaks. */
-export function storageLimitOf(change: { put: CatalogRecord } | { delete: RecordRef }): StorageLimit | undefined {
+export function storageLimitOf(change: CatalogChange): StorageLimit | undefined {
   const ref = 'put' in change ? refOf(change.put) : change.delete;
   if (rowKeyOf(ref).length > MAX_ROW_KEY_LENGTH) {
     return { kind: 'keyTooLong', message: `The ${ref.kind} id is too long to be stored: at most ${MAX_ROW_KEY_LENGTH} characters once URI-encoded (with its parent's id).` };
