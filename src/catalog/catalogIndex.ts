@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { SubscriptionTable } from './subscriptionTable';
-import { refOfRowKey, type RecordRef } from './tableCodec';
+import { SubscriptionTable, type KeyMatch } from './subscriptionTable';
+import { registerSecretName } from '../logging/sanitizer';
+import { refOf, refOfRowKey, rowKeyOf, type CatalogChange, type RecordRef } from './tableCodec';
 import {
   normalizeApiPath,
   type Api,
@@ -24,10 +25,7 @@ export interface CatalogView {
   subscriptionByKey(key: string): KeyMatch | undefined;
 }
 
-export interface KeyMatch {
-  subscription: Subscription;
-  which: 'primary' | 'secondary';
-}
+export type { KeyMatch };
 
 /**
  * Fixed-size digest used to index keys: map lookups then never branch on key
@@ -181,6 +179,55 @@ export class CatalogIndex implements CatalogView {
   }
 
   // ---- changes (applied by the catalog store) -------------------------------
+
+  /** Applies a stored change; `version` is the catalog version it was written at (the record's revision). */
+  applyChange(change: CatalogChange, version: number): void {
+    if ('put' in change) {
+      const { put } = change;
+      switch (put.kind) {
+        case 'api':
+          this.putApi(put.value);
+          // A custom key name must be masked in logs like the default one.
+          registerSecretName(put.value.subscriptionKeyParameterNames.header);
+          registerSecretName(put.value.subscriptionKeyParameterNames.query);
+          break;
+        case 'operation':
+          this.putOperation(put.value);
+          break;
+        case 'product':
+          this.putProduct(put.value);
+          break;
+        case 'link':
+          this.putLink(put.value);
+          break;
+        case 'subscription':
+          this.putSubscription(put.value);
+          break;
+      }
+      const ref = refOf(put);
+      this.revisions.set(ref, rowKeyOf(ref), version);
+      return;
+    }
+    const ref = change.delete;
+    switch (ref.kind) {
+      case 'api':
+        this.deleteApi(ref.id);
+        break;
+      case 'operation':
+        this.deleteOperation(ref.apiId, ref.id);
+        break;
+      case 'product':
+        this.deleteProduct(ref.id);
+        break;
+      case 'link':
+        this.deleteLink(ref.productId, ref.apiId);
+        break;
+      case 'subscription':
+        this.deleteSubscription(ref.id);
+        break;
+    }
+    this.revisions.delete(ref, rowKeyOf(ref));
+  }
 
   putApi(api: Api): void {
     const previous = this.apis.get(api.id);

@@ -1,27 +1,19 @@
 import { RestError, type TableClient, type TransactionAction } from '@azure/data-tables';
+import { CatalogLimitError, CatalogUnavailableError } from './catalogErrors';
 import { CatalogIndex, type CatalogView, type KeyMatch } from './catalogIndex';
-import type { Api, Operation, Product } from './records';
+import { loadCatalog } from './catalogLoader';
+import { createVersionRow, readVersionRow, rowsChangedSince, versionBump } from './changeLog';
 import { keyProtectorFromEnv, type KeyProtector } from './keyProtector';
+import type { Api, Operation, Product } from './records';
+import { describe, mapLimit, sleep, statusOf } from './storageCalls';
+import { CATALOG_PARTITION, fromEntity, refOf, refOfRowKey, rowKeyOf, sealRecord, storageLimitOf, toEntity, type CatalogChange, type CatalogRecord } from './tableCodec';
 import { withTimeout } from './withTimeout';
-import { registerSecretName, safeLog } from '../logging/sanitizer';
-import {
-  CATALOG_PARTITION,
-  VERSION_ROW,
-  fromEntity,
-  refOf,
-  refOfRowKey,
-  rowKeyOf,
-  sealRecord,
-  storageLimitOf,
-  toEntity,
-  type CatalogRecord,
-  type RecordRef,
-  type StorageLimit,
-  type StoredRecord,
-} from './tableCodec';
+import { WriteQueue, type MutateOptions } from './writeQueue';
+import { safeLog } from '../logging/sanitizer';
 
-/** One change to the catalog. */
-export type CatalogChange = { put: CatalogRecord } | { delete: RecordRef };
+export { CatalogLimitError, CatalogUnavailableError } from './catalogErrors';
+export type { CatalogChange } from './tableCodec';
+export type { MutateOptions } from './writeQueue';
 
 export interface CatalogStoreOptions {
   client: TableClient;
@@ -35,55 +27,6 @@ export interface CatalogStoreOptions {
   keys?: KeyProtector;
 }
 
-/** Options of `CatalogStore.mutate`. */
-export interface MutateOptions {
-  /**
-   * When it aborts, the caller stops waiting: `mutate` rejects at once with
-   * CatalogUnavailableError, and the write is dropped if it has not begun
-   * committing (a commit under way completes, and its change is kept).
-   */
-  signal?: AbortSignal;
-  /**
-   * How long the caller waits for the write itself once its turn has come (a
-   * few storage calls). Past it the caller gives up as above, and so do the
-   * callers with options waiting behind it: storage that does not answer one
-   * write will not answer the next, and they should hear so now, not one storage
-   * timeout after another.
-   */
-  runTimeoutMs?: number;
-}
-
-/**
- * Thrown by `mutate` when a planned change cannot be stored as it is (an id too
- * long for a row key, a record too large or too deeply nested). Nothing is written.
- */
-export class CatalogLimitError extends Error {
-  readonly limit: StorageLimit['kind'];
-  constructor(limit: StorageLimit) {
-    super(limit.message);
-    this.name = 'CatalogLimitError';
-    this.limit = limit.kind;
-  }
-}
-
-/** Thrown when storage cannot be reached or keeps refusing a write. */
-export class CatalogUnavailableError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'CatalogUnavailableError';
-  }
-}
-
-interface VersionLogEntry {
-  v: number;
-  /** Row keys changed in version v; null when too many to list (readers reload all). */
-  rows: string[] | null;
-}
-
-/** Entries of the change log kept in the version row, so other instances reload only what changed. */
-const LOG_VERSIONS = 64;
-const LOG_ROWS_PER_VERSION = 200;
-const LOG_MAX_CHARS = 30_000;
 /** Table Storage transactions hold at most 100 entities; one is the version row. */
 const MAX_CHANGES_PER_COMMIT = 99;
 const MAX_COMMIT_ATTEMPTS = 8;
@@ -109,58 +52,6 @@ class LiveCatalogView implements CatalogView {
   subscriptionByKey(key: string): KeyMatch | undefined {
     return this.store.index.subscriptionByKey(key);
   }
-}
-
-export function applyChange(index: CatalogIndex, change: CatalogChange, version: number): void {
-  if ('put' in change) {
-    const { put } = change;
-    switch (put.kind) {
-      case 'api':
-        index.putApi(put.value);
-        // A custom key name must be masked in logs like the default one.
-        registerSecretName(put.value.subscriptionKeyParameterNames.header);
-        registerSecretName(put.value.subscriptionKeyParameterNames.query);
-        break;
-      case 'operation':
-        index.putOperation(put.value);
-        break;
-      case 'product':
-        index.putProduct(put.value);
-        break;
-      case 'link':
-        index.putLink(put.value);
-        break;
-      case 'subscription':
-        index.putSubscription(put.value);
-        break;
-    }
-    const ref = refOf(put);
-    index.revisions.set(ref, rowKeyOf(ref), version);
-    return;
-  }
-  const ref = change.delete;
-  switch (ref.kind) {
-    case 'api':
-      index.deleteApi(ref.id);
-      break;
-    case 'operation':
-      index.deleteOperation(ref.apiId, ref.id);
-      break;
-    case 'product':
-      index.deleteProduct(ref.id);
-      break;
-    case 'link':
-      index.deleteLink(ref.productId, ref.apiId);
-      break;
-    case 'subscription':
-      index.deleteSubscription(ref.id);
-      break;
-  }
-  index.revisions.delete(ref, rowKeyOf(ref));
-}
-
-function statusOf(error: unknown): number | undefined {
-  return error instanceof RestError ? error.statusCode : undefined;
 }
 
 /**
@@ -189,9 +80,7 @@ export class CatalogStore {
   private lastStartFailure = 0;
   private timer: NodeJS.Timeout | undefined;
   private refreshing: Promise<void> | undefined;
-  private writeQueue: Promise<unknown> = Promise.resolve();
-  /** Callers of queued writes (with options) not yet started, to be told at once when storage stops answering. */
-  private readonly waitingWrites = new Set<AbortController>();
+  private readonly writes = new WriteQueue();
   private healthy = true;
   private ready = false;
 
@@ -235,11 +124,7 @@ export class CatalogStore {
 
   private async start(): Promise<void> {
     await this.client.createTable();
-    try {
-      await this.client.createEntity({ partitionKey: CATALOG_PARTITION, rowKey: VERSION_ROW, version: 0, log: '[]' });
-    } catch (error) {
-      if (statusOf(error) !== 409) throw error;
-    }
+    await createVersionRow(this.client);
     await this.reloadAll();
     if (this.outdated.size > 0) await this.rewriteOutdated();
     if (this.seed && this.index.isEmpty) {
@@ -324,30 +209,23 @@ export class CatalogStore {
   }
 
   private async doRefresh(): Promise<void> {
-    const meta = await this.readVersionRow();
+    const meta = await readVersionRow(this.client);
     if (meta.version === this.index.version) {
       return;
     }
-    const wanted = new Set<string>();
-    let complete = meta.version > this.index.version;
-    for (let v = this.index.version + 1; complete && v <= meta.version; v++) {
-      const entry = meta.log.find((e) => e.v === v);
-      if (!entry || entry.rows === null) complete = false;
-      else for (const row of entry.rows) wanted.add(row);
-    }
-    if (!complete || this.index.version < 0) {
+    const rows = this.index.version < 0 ? undefined : rowsChangedSince(meta, this.index.version);
+    if (!rows) {
       await this.reloadAll();
       return;
     }
-    const rows = [...wanted];
     const results = await mapLimit(rows, 16, (row) => this.readRow(row));
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i] as string;
       const result = results[i];
       const ref = refOfRowKey(row);
       if (!ref) continue;
-      if (result === undefined) applyChange(this.index, { delete: ref }, meta.version);
-      else applyChange(this.index, { put: result.record }, result.rev);
+      if (result === undefined) this.index.applyChange({ delete: ref }, meta.version);
+      else this.index.applyChange({ put: result.record }, result.rev);
     }
     this.index.version = meta.version;
   }
@@ -367,50 +245,11 @@ export class CatalogStore {
     }
   }
 
-  private async readVersionRow(): Promise<{ version: number; etag: string; log: VersionLogEntry[] }> {
-    const entity = await this.client.getEntity<{ version: number; log: string }>(CATALOG_PARTITION, VERSION_ROW);
-    let log: VersionLogEntry[] = [];
-    try {
-      log = JSON.parse(entity.log) as VersionLogEntry[];
-    } catch {
-      log = [];
-    }
-    return { version: Number(entity.version) || 0, etag: entity.etag, log };
-  }
-
-  /**
-   * Reads every record into a fresh index and swaps it in. The version row is
-   * read first: rows listed after it may be newer, never older, and the next
-   * refresh catches up from that version. Pages are processed as they arrive
-   * while the next one is already requested, so storage prepares page k+1 while
-   * this process parses page k (see `prefetched`).
-   */
+  /** Loads every record into a fresh index (see `loadCatalog`) and swaps it in. */
   private async reloadAll(): Promise<void> {
-    const meta = await this.readVersionRow();
-    const index = new CatalogIndex(this.keys.digest);
-    const pages = this.client
-      .listEntities<Record<string, unknown>>({ queryOptions: { filter: `PartitionKey eq '${CATALOG_PARTITION}'` } })
-      .byPage({ maxPageSize: PAGE_SIZE });
-    const loaded = new LoadedRecords(index);
-    const intern = interner();
-    for await (const page of prefetched(pages)) {
-      for (const entity of page) this.readListed(entity, loaded, intern);
-    }
-    loaded.finish();
-    index.version = meta.version;
+    const { index, outdated } = await loadCatalog(this.client, this.keys, this.log);
+    for (const id of outdated) this.outdated.add(id);
     this.index = index;
-  }
-
-  /** One listed row into `loaded`; invalid rows are logged and skipped. */
-  private readListed(entity: Record<string, unknown>, loaded: LoadedRecords, intern: (text: string) => string): void {
-    const parsed = fromEntity(entity, this.keys, { intern });
-    if (!parsed) return;
-    if ('error' in parsed) {
-      this.log(`catalog: ignoring invalid ${parsed.error}`);
-      return;
-    }
-    loaded.add(parsed);
-    if ((parsed.plaintextKeys || parsed.withoutLookup) && parsed.record.kind === 'subscription') this.outdated.add(parsed.record.value.id);
   }
 
   /**
@@ -423,39 +262,7 @@ export class CatalogStore {
     plan: (index: CatalogIndex) => { changes: CatalogChange[]; value: T },
     options: MutateOptions = {},
   ): Promise<{ value: T; version: number }> {
-    const { signal, runTimeoutMs } = options;
-    if (!signal && runTimeoutMs === undefined) {
-      const run = this.writeQueue.then(() => this.mutateNow(plan, undefined));
-      this.writeQueue = run.catch(() => undefined);
-      return run;
-    }
-    // Aborted when the caller gives up: its own deadline, its run timeout, or the one of a write ahead of it.
-    const giveUp = new AbortController();
-    const follow = () => giveUp.abort();
-    if (signal?.aborted) giveUp.abort();
-    else signal?.addEventListener('abort', follow, { once: true });
-    this.waitingWrites.add(giveUp);
-    let timer: NodeJS.Timeout | undefined;
-    const run = this.writeQueue
-      .then(() => {
-        this.waitingWrites.delete(giveUp);
-        // Nobody waits for it any more: a write not started is never started.
-        if (giveUp.signal.aborted) throw new CatalogUnavailableError('catalog write not started: gave up waiting for earlier writes');
-        if (runTimeoutMs !== undefined) {
-          timer = setTimeout(() => {
-            giveUp.abort();
-            for (const waiting of this.waitingWrites) waiting.abort();
-          }, runTimeoutMs);
-        }
-        return this.mutateNow(plan, giveUp.signal);
-      })
-      .finally(() => {
-        clearTimeout(timer);
-        this.waitingWrites.delete(giveUp);
-        signal?.removeEventListener('abort', follow);
-      });
-    this.writeQueue = run.catch(() => undefined);
-    return abandonOnAbort(run, giveUp.signal);
+    return this.writes.run((signal) => this.mutateNow(plan, signal), options);
   }
 
   private async mutateNow<T>(
@@ -513,145 +320,14 @@ export class CatalogStore {
       if ('put' in change) actions.push(['upsert', toEntity(change.put, version, this.keys), 'Replace']);
       else actions.push(['delete', { partitionKey: CATALOG_PARTITION, rowKey: row }]);
     }
-    const meta = await this.readVersionRow();
+    const meta = await readVersionRow(this.client);
     if (meta.version !== this.index.version) {
       throw new RestError('catalog changed since it was read', { statusCode: 412 });
     }
-    const log = appendLog(meta.log, { v: version, rows: rows.length <= LOG_ROWS_PER_VERSION ? rows : null });
-    actions.push([
-      'update',
-      { partitionKey: CATALOG_PARTITION, rowKey: VERSION_ROW, version, log },
-      'Replace',
-      { etag: meta.etag },
-    ]);
+    actions.push(versionBump(meta, version, rows));
     await this.client.submitTransaction(actions);
-    for (const change of stored) applyChange(this.index, change, version);
+    for (const change of stored) this.index.applyChange(change, version);
     this.index.version = version;
   }
 }
 
-function appendLog(log: VersionLogEntry[], entry: VersionLogEntry): string {
-  const next = [...log.filter((e) => e.v < entry.v), entry].slice(-LOG_VERSIONS);
-  let text = JSON.stringify(next);
-  while (text.length > LOG_MAX_CHARS && next.length > 1) {
-    next.shift();
-    text = JSON.stringify(next);
-  }
-  if (text.length > LOG_MAX_CHARS) text = JSON.stringify([{ v: entry.v, rows: null }]);
-  return text;
-}
-
-async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const results = new Array<R>(items.length);
-  let next = 0;
-  const workers = Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      results[i] = await fn(items[i] as T);
-    }
-  });
-  await Promise.all(workers);
-  return results;
-}
-
-/** `work`, or a CatalogUnavailableError as soon as `signal` aborts (work's own late outcome is then ignored). */
-function abandonOnAbort<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  const gaveUp = () => new CatalogUnavailableError('catalog storage did not answer in time');
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(gaveUp());
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(gaveUp());
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-/** Table Storage's largest page: fewer round trips (and, on Azurite, fewer rescans of the partition). */
-const PAGE_SIZE = 1000;
-
-/**
- * The pages of `pages`, each next one requested as soon as the current one is
- * handed out: storage works on page k+1 while the caller processes page k. At
- * most one request is ahead; an error of that request surfaces where the
- * caller asks for that page, as without prefetching.
- */
-export async function* prefetched<T>(pages: AsyncIterable<T>): AsyncGenerator<T, void, undefined> {
-  const iterator = pages[Symbol.asyncIterator]();
-  let next = iterator.next();
-  try {
-    for (;;) {
-      const current = await next;
-      if (current.done) return;
-      next = iterator.next();
-      // Not awaited until the caller is done with `current`; if the caller stops first, the outcome is dropped.
-      next.catch(() => undefined);
-      // The client's pipeline takes many promise turns before the request is on the wire: let it get
-      // there (one macrotask) before the caller's synchronous work on this page holds the thread.
-      await new Promise((resolve) => setImmediate(resolve));
-      yield current.value;
-    }
-  } finally {
-    // The caller stopped early (or a page failed): end the listing instead of leaving it half-open.
-    void iterator.return?.().catch(() => undefined);
-  }
-}
-
-/**
- * Records of a full load on their way into a fresh index. APIs, products,
- * operations and links are kept until the listing is complete, then applied
- * parents first (APIs and products before their operations and links), as a
- * reader of the index would expect them. Subscriptions, most of the rows and
- * parents of nothing, go in as they are read, so that their parsed forms do not
- * pile up on the heap during the load.
- */
-class LoadedRecords {
-  private readonly byKind = { api: [], product: [], operation: [], link: [] } as { [K in Exclude<CatalogRecord['kind'], 'subscription'>]: StoredRecord[] };
-
-  constructor(private readonly index: CatalogIndex) {}
-
-  add(stored: StoredRecord): void {
-    const kind = stored.record.kind;
-    if (kind === 'subscription') applyChange(this.index, { put: stored.record }, stored.rev);
-    else this.byKind[kind].push(stored);
-  }
-
-  /** Applies the records kept back; the index is then complete. */
-  finish(): void {
-    for (const kind of ['api', 'product', 'operation', 'link'] as const) {
-      for (const { record, rev } of this.byKind[kind]) applyChange(this.index, { put: record }, rev);
-    }
-  }
-}
-
-/**
- * One copy of each distinct string it is given, for the lifetime of one load:
- * subscription scopes and owners repeat across thousands of rows.
- */
-function interner(): (text: string) => string {
-  const seen = new Map<string, string>();
-  return (text) => {
-    const known = seen.get(text);
-    if (known !== undefined) return known;
-    seen.set(text, text);
-    return text;
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** An error's message without anything that could be a secret (connection strings never reach here). */
-function describe(error: unknown): string {
-  if (error instanceof RestError) return `${error.statusCode ?? error.code ?? 'error'} ${error.message.split('\n')[0]}`;
-  return error instanceof Error ? error.message : String(error);
-}

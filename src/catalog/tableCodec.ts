@@ -12,6 +12,7 @@ import {
   type ProductApiLink,
   type Subscription,
 } from './records';
+import { copyProperties, propertiesOf, recordClass, type KeySlot, type SubscriptionProperties } from './subscriptionFields';
 
 /**
  * How catalog records live in Table Storage: one partition, one row per record,
@@ -36,6 +37,9 @@ export type RecordRef =
   | { kind: 'product'; id: string }
   | { kind: 'link'; productId: string; apiId: string }
   | { kind: 'subscription'; id: string };
+
+/** One change to the catalog. */
+export type CatalogChange = { put: CatalogRecord } | { delete: RecordRef };
 
 export type RecordKind = CatalogRecord['kind'];
 
@@ -93,10 +97,8 @@ export function refOfRowKey(rowKey: string): RecordRef | undefined {
 /** Table Storage keeps at most 64 KiB per string property; stay well below it. */
 const CHUNK = 30_000;
 
-type KeySlot = 'primary' | 'secondary';
-
 /** What the two key slots of a subscription are bound to when sealed. */
-const keyContext = (subscriptionId: string, slot: KeySlot) => `subscription:${subscriptionId}:${slot}`;
+export const keyContext = (subscriptionId: string, slot: KeySlot) => `subscription:${subscriptionId}:${slot}`;
 
 /**
  * Version of the lookup digests stored with a subscription: of the digest and
@@ -119,29 +121,16 @@ export interface KeyLookup {
   readonly secondary: string;
 }
 
-/** A subscription's properties other than its keys. */
-type SubscriptionFields = Omit<Subscription, 'primaryKey' | 'secondaryKey'>;
-
 /**
  * A subscription as stored: its keys sealed, with their lookup digests, never
  * in plaintext. What the codec reads and writes; the index takes it apart into
- * its subscription table. `primaryKey` and `secondaryKey` open the sealed key on
- * each read (getters on the prototype: a spread of this object leaves the keys
- * out; the records the index hands out are spreadable).
+ * its subscription table. Its own properties are exactly the subscription's
+ * properties other than the keys, in schema order; `primaryKey` and
+ * `secondaryKey` open the sealed key on each read (getters on the prototype: a
+ * spread of this object leaves the keys out; the records the index hands out
+ * are spreadable).
  */
-export class SealedSubscription implements Subscription {
-  readonly id: string;
-  readonly displayName: string | null | undefined;
-  readonly scope: Subscription['scope'];
-  readonly ownerId: string | null | undefined;
-  readonly state: Subscription['state'];
-  readonly createdDate: string;
-  readonly startDate: string | null | undefined;
-  readonly expirationDate: string | null | undefined;
-  readonly endDate: string | null | undefined;
-  readonly notificationDate: string | null | undefined;
-  readonly stateComment: string | null | undefined;
-  readonly allowTracing: boolean;
+export class SealedSubscription extends recordClass<Readonly<SubscriptionProperties>>() implements Subscription {
   /** The sealed keys, as stored (`enc1.…`). */
   readonly #sealed: KeyLookup;
   /** The keys' digests, as stored (base64url, see `digestToText`). */
@@ -157,20 +146,11 @@ export class SealedSubscription implements Subscription {
   }
 
   /** `sealed`: the keys sealed by `keys`; `lookup`: their digests under `keys`, as text. */
-  constructor(fields: SubscriptionFields, sealed: KeyLookup, lookup: KeyLookup, keys: KeyProtector) {
-    this.id = fields.id;
-    this.displayName = fields.displayName;
-    this.scope = fields.scope;
-    this.ownerId = fields.ownerId;
-    this.state = fields.state;
-    this.createdDate = fields.createdDate;
+  constructor(properties: SubscriptionProperties, sealed: KeyLookup, lookup: KeyLookup, keys: KeyProtector) {
+    super();
+    copyProperties(this, properties);
     // Usually the same instant as the creation: one string for both.
-    this.startDate = fields.startDate === fields.createdDate ? fields.createdDate : fields.startDate;
-    this.expirationDate = fields.expirationDate;
-    this.endDate = fields.endDate;
-    this.notificationDate = fields.notificationDate;
-    this.stateComment = fields.stateComment;
-    this.allowTracing = fields.allowTracing;
+    if (properties.startDate === properties.createdDate) (this as { startDate: string }).startDate = properties.createdDate;
     this.#sealed = sealed;
     this.#lookup = lookup;
     this.#keys = keys;
@@ -191,26 +171,8 @@ export class SealedSubscription implements Subscription {
     const sealed = this.#sealed;
     const lookup = this.#lookup;
     const tag = this.#keys.tag(lookupText(this.id, sealed, lookup));
-    return { ...fieldsOf(this), primaryKey: sealed.primary, secondaryKey: sealed.secondary, keyLookup: { v: LOOKUP_VERSION, primary: lookup.primary, secondary: lookup.secondary, tag } };
+    return { ...propertiesOf(this), primaryKey: sealed.primary, secondaryKey: sealed.secondary, keyLookup: { v: LOOKUP_VERSION, primary: lookup.primary, secondary: lookup.secondary, tag } };
   }
-}
-
-/** The properties of a subscription other than its keys (read without opening them). */
-function fieldsOf(s: SubscriptionFields): SubscriptionFields {
-  return {
-    id: s.id,
-    displayName: s.displayName,
-    scope: s.scope,
-    ownerId: s.ownerId,
-    state: s.state,
-    createdDate: s.createdDate,
-    startDate: s.startDate,
-    expirationDate: s.expirationDate,
-    endDate: s.endDate,
-    notificationDate: s.notificationDate,
-    stateComment: s.stateComment,
-    allowTracing: s.allowTracing,
-  };
 }
 
 /** A subscription with its keys sealed and digested, to be stored and indexed. A sealed one is returned as it is. */
@@ -219,7 +181,7 @@ export function sealSubscription(subscription: Subscription, keys: KeyProtector)
   const { id, primaryKey, secondaryKey } = subscription;
   const sealed = { primary: keys.seal(primaryKey, keyContext(id, 'primary')), secondary: keys.seal(secondaryKey, keyContext(id, 'secondary')) };
   const lookup = { primary: digestToText(keys.digest(primaryKey)), secondary: digestToText(keys.digest(secondaryKey)) };
-  return new SealedSubscription(fieldsOf(subscription), sealed, lookup, keys);
+  return new SealedSubscription(subscription, sealed, lookup, keys);
 }
 
 /** The record as it is stored and indexed: a subscription's keys sealed; other records unchanged. */
@@ -261,7 +223,7 @@ export const MAX_RECORD_BYTES = 900_000;
 export type StorageLimit = { kind: 'keyTooLong' | 'tooLarge' | 'tooDeep'; message: string };
 
 /** Undefined when the change fits in Table Storage; otherwise which limit it breaks. */
-export function storageLimitOf(change: { put: CatalogRecord } | { delete: RecordRef }): StorageLimit | undefined {
+export function storageLimitOf(change: CatalogChange): StorageLimit | undefined {
   const ref = 'put' in change ? refOf(change.put) : change.delete;
   if (rowKeyOf(ref).length > MAX_ROW_KEY_LENGTH) {
     return { kind: 'keyTooLong', message: `The ${ref.kind} id is too long to be stored: at most ${MAX_ROW_KEY_LENGTH} characters once URI-encoded (with its parent's id).` };
@@ -367,7 +329,7 @@ function subscriptionFromStored(
   if (!sealedParts(sealed.primary) || !sealedParts(sealed.secondary)) return { error: `${row}: ${new KeyDecryptionError().message}` };
   const checked = subscriptionFieldsSchema.safeParse(raw);
   if (!checked.success) return invalid(row, checked.error);
-  const fields: SubscriptionFields = { ...checked.data, scope: internScope(checked.data.scope, intern), ownerId: checked.data.ownerId && intern(checked.data.ownerId) };
+  const fields: SubscriptionProperties = { ...checked.data, scope: internScope(checked.data.scope, intern), ownerId: checked.data.ownerId && intern(checked.data.ownerId) };
   const keysSealed = { primary: sealed.primary, secondary: sealed.secondary };
   const lookup = storedLookup(raw.keyLookup);
   if (lookup) {

@@ -1,6 +1,7 @@
 import type { TableClient, TableEntityResult } from '@azure/data-tables';
 import { describe, expect, it } from 'vitest';
-import { CatalogUnavailableError, prefetched, type CatalogStore } from '../../src/catalog/catalogStore';
+import { prefetched } from '../../src/catalog/catalogLoader';
+import { CatalogUnavailableError, type CatalogStore } from '../../src/catalog/catalogStore';
 import { createKeyProtector } from '../../src/catalog/keyProtector';
 import type { Subscription } from '../../src/catalog/records';
 import { CATALOG_PARTITION, rowKeyOf, toEntity, VERSION_ROW, type CatalogRecord } from '../../src/catalog/tableCodec';

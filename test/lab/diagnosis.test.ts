@@ -2,11 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { CatalogIndex } from '../../src/catalog/catalogIndex';
 import { diagnoseLab } from '../../src/lab/diagnosis';
 import { ECHO_API_ID, labSeed, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
-import { applyChange } from '../../src/catalog/catalogStore';
 
 function seededIndex(): CatalogIndex {
   const index = new CatalogIndex();
-  for (const put of labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' })) applyChange(index, { put }, 1);
+  for (const put of labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' })) index.applyChange({ put }, 1);
   return index;
 }
 
