@@ -1,16 +1,15 @@
 /**
  * One request on its way through the policy sections: the mutable state the steps
  * read and change, what the authorization resolved, and the services and backend
- * the integrating pipeline hands in. Expressions see it through `context()`, built
+ * the integrating pipeline hands in. Expressions see it through `contextOf(call)`, built
  * only when an expression first runs.
  */
 import { STATUS_CODES } from 'node:http';
 import type { ApimResponse } from '../apim/gatewayResponses';
 import type { ExpressionContext, LastErrorView } from './context';
-import { expressionContextOf } from './callContext';
 import { MultiMap } from './multiMap';
 import type { PolicyServices } from './services';
-import type { PolicyTraceEntry, Step, StepOrigin } from './step';
+import type { PolicyTraceEntry, StepOrigin } from './origin';
 
 export interface CallApi {
   readonly id: string;
@@ -150,12 +149,13 @@ export class PolicyCall {
   lastError: LastErrorView | null = null;
   /** The cache key `cache-lookup` computed on a miss, for `cache-store`. */
   cacheKey: string | null = null;
-  currentStep: Step | null = null;
+  currentOrigin: StepOrigin | null = null;
   readonly trace: PolicyTraceEntry[] | null;
   private traceEntry: PolicyTraceEntry | null = null;
   private responseHooks: ((response: PolicyResponse) => void)[] | null = null;
   private extraHeaders: [string, string][] | null = null;
-  private view: ExpressionContext | null = null;
+  /** APIM's `context` for this call, built on first use by `contextOf` (callContext.ts). */
+  expressionView: ExpressionContext | null = null;
 
   constructor(init: PolicyCallInit) {
     this.method = init.method;
@@ -183,10 +183,6 @@ export class PolicyCall {
     return this.services.now();
   }
 
-  /** APIM's `context`, built on first use; its members read the live state. */
-  context(): ExpressionContext {
-    return (this.view ??= expressionContextOf(this));
-  }
 
   /** The URL `forward-request` calls: the backend base URL, the path, the query. */
   backendRequestUrl(): string {

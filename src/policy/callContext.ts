@@ -70,7 +70,12 @@ function backendUrlOf(call: PolicyCall): UrlView {
   return urlOf(scheme, host, port, `${basePath}${path}` || '/', call.query);
 }
 
-export function expressionContextOf(call: PolicyCall): ExpressionContext {
+/** APIM's `context` for `call`, built on first use; its members read the live state. */
+export function contextOf(call: PolicyCall): ExpressionContext {
+  return (call.expressionView ??= expressionContextOf(call));
+}
+
+function expressionContextOf(call: PolicyCall): ExpressionContext {
   const original = call.originalUrl;
   let originalView: UrlView | null = null;
   let responseView: ResponseView | null = null;

@@ -24,7 +24,7 @@ export async function executePolicy(policy: EffectivePolicy, call: PolicyCall): 
 }
 
 async function handleError(policy: EffectivePolicy, call: PolicyCall, error: unknown): Promise<PolicyResponse> {
-  const failed = call.currentStep?.origin;
+  const failed = call.currentOrigin;
   const message = error instanceof Error ? error.message : String(error);
   call.note(`failed: ${message}`);
   call.lastError = {

@@ -1,3 +1,4 @@
+import { contextOf } from '../../src/policy/callContext';
 import { describe, expect, it } from 'vitest';
 import { composePolicy, type ScopeDocuments } from '../../src/policy/compose';
 import { executePolicy } from '../../src/policy/execute';
@@ -117,15 +118,10 @@ describe('executePolicy', () => {
 
   it('builds the expression context only when an expression runs, and reads live state', async () => {
     const call = makeCall();
-    const spy = { built: 0 };
-    const original = call.context.bind(call);
-    call.context = () => {
-      spy.built += 1;
-      return original();
-    };
     await executePolicy(apiPolicy({ inbound: '<set-header name="A"><value>plain</value></set-header>' }), call);
-    expect(spy.built).toBe(0);
-    const context = call.context();
+    expect(call.expressionView).toBeNull();
+    const context = contextOf(call);
+    expect(call.expressionView).toBe(context);
     expect(context.Response?.StatusCode).toBe(200);
     call.response!.status = 404;
     expect(context.Response?.StatusCode).toBe(404);

@@ -2,6 +2,7 @@
  * Attribute values and element text that may be policy expressions: compiled
  * once, evaluated per call. A plain value costs nothing at run time.
  */
+import { contextOf } from '../callContext';
 import { PolicyError, type SourcePosition } from '../context';
 import type { PolicyCall } from '../call';
 import type { XmlAttribute } from '../parse';
@@ -50,7 +51,7 @@ export function compileIfExpression(
   const value = trimmed(text, position);
   if (!isExpression(value.text)) return undefined;
   const compiled = context.compileExpression(value.text, { element, position: value.position });
-  return (call) => compiled(call.context());
+  return (call) => compiled(contextOf(call));
 }
 
 /** A text value: plain (as written) or an expression rendered as text. */
