@@ -1,57 +1,13 @@
 /**
  * What the throttling and cache elements need at run time. The implementations
- * (sliding windows, stored quotas, the response cache) live elsewhere and are
- * handed to each call; tests hand in small fakes with an injected clock.
+ * (sliding windows, stored quotas, the response cache) live in limits/ and
+ * cache/ and are handed to each call; tests hand in small fakes with an injected clock.
  */
+import type { ResponseCache } from './cache/types';
+import type { QuotaCounter, RateLimiter } from './limits/types';
 
-export interface RateDecision {
-  readonly allowed: boolean;
-  readonly remaining: number;
-  readonly retryAfterSeconds: number;
-  readonly limit: number;
-  readonly count: number;
-}
-
-export interface RateLimiter {
-  /** Whether one more call under `key` fits `limit` calls per sliding `periodSeconds`; counts nothing. */
-  peek(key: string, limit: number, periodSeconds: number): RateDecision;
-  /** Counts `count` calls under `key` now (after peek allowed it, or after the response for increment-condition). */
-  add(key: string, periodSeconds: number, count: number): void;
-}
-
-export interface QuotaLimits {
-  readonly calls?: number;
-  readonly kilobytes?: number;
-  readonly periodSeconds: number;
-  /** The first period's start (the subscription's start, or first-period-start); 0 periodSeconds = never renews. */
-  readonly periodStart: Date;
-}
-
-export interface QuotaDecision {
-  readonly allowed: boolean;
-  readonly exceeded: 'calls' | 'bandwidth' | null;
-  readonly secondsUntilRenewal: number;
-  readonly callsUsed: number;
-  readonly kilobytesUsed: number;
-}
-
-export interface QuotaCounter {
-  /** Whether the current period of `key` still has room; counts nothing; never waits for storage. */
-  check(key: string, limits: QuotaLimits): QuotaDecision;
-  /** Counts calls and bytes in the current period of `key` (batched to storage in the background). */
-  add(key: string, limits: QuotaLimits, calls: number, bytes: number): void;
-}
-
-export interface CachedResponse {
-  readonly status: number;
-  readonly headers: ReadonlyArray<readonly [string, string]>;
-  readonly body: Uint8Array;
-}
-
-export interface ResponseCache {
-  get(key: string): CachedResponse | undefined;
-  set(key: string, response: CachedResponse, durationSeconds: number): void;
-}
+export type { CachedResponse, ResponseCache } from './cache/types';
+export type { QuotaCounter, QuotaDecision, QuotaLimits, RateDecision, RateLimiter } from './limits/types';
 
 export interface PolicyServices {
   readonly rateLimiter: RateLimiter;
