@@ -8,25 +8,6 @@ const { IncomingHeaders } = require('./incomingHeaders');
 
 const CALLER_GONE = new Error('aborted');
 
-/**
- * What the forwarder reads of the caller's `AbortSignal` (`aborted`, `reason`): it
- * polls them for the calls in flight (every 50 ms), so a view of the response's
- * state does instead of an `AbortController` and a `close` listener per request.
- * Aborted once the connection closed before the response was finished.
- */
-class CallerSignal {
-  constructor(res) {
-    this.res = res;
-  }
-  get aborted() {
-    const res = this.res;
-    return (res.destroyed || (res.socket !== null && res.socket.destroyed)) && !res.writableFinished;
-  }
-  get reason() {
-    return this.aborted ? CALLER_GONE : undefined;
-  }
-}
-
 function readBody(req) {
   return new Promise((resolve, reject) => {
     const chunks = [];
@@ -139,20 +120,29 @@ class NodeRequest {
     this.res = res;
     this.callerSignal = undefined;
   }
+  /** Aborted when the connection closes before the response is finished. */
   get signal() {
-    return (this.callerSignal ??= new CallerSignal(this.res));
+    if (this.callerSignal === undefined) {
+      const controller = new AbortController();
+      const res = this.res;
+      res.once('close', () => {
+        if (!res.writableFinished) controller.abort(CALLER_GONE);
+      });
+      this.callerSignal = controller.signal;
+    }
+    return this.callerSignal;
   }
 }
 
 /**
  * Hands one request to the gateway. An answer the gateway gives by itself (404,
- * 401, ...) comes back from `dispatch` as a value and is written at once, with no
+ * 401, ...) comes back from `handle` as a value and is written at once, with no
  * promise in between; a forwarded call's answer is written when its promise settles.
  */
 function serve(gateway, req, res, body) {
   let result;
   try {
-    result = gateway.dispatch(new NodeRequest(req, res, body));
+    result = gateway.handle(new NodeRequest(req, res, body));
   } catch {
     fail(res);
     return;
