@@ -37,7 +37,7 @@ export const WHOLE_BODY_LIMIT = 16 * 1024;
 /** Stream mode: bytes queued for a slow caller before the backend read pauses. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
 /**
- * Stage 5: forwards over undici (`dispatch`, one pooled keep-alive `Agent`) and
+ * Stage 7: forwards over undici (`dispatch`, one pooled keep-alive `Agent`) and
  * hands the backend's answer back as soon as its headers are in. A small body
  * that arrived with the headers (the common API response) comes back as bytes;
  * any other body is streamed with backpressure, and cancelling it aborts the

@@ -86,10 +86,9 @@ export interface Gateway {
 
 /**
  * The APIM subscription-key gateway. `handle` waits for the catalog if need be,
- * notes the debug token, and runs the stages in this order:
- *
- * parse the URL -> match API -> match operation -> read key -> authorize ->
- * limit the body -> build the backend call -> forward.
+ * notes the debug token, parses the URL (`requestUrl`) and runs the stages in
+ * this order: 1 `matchApi` -> 2 `matchOperation` -> 3 `readKey` -> 4 `authorize`
+ * -> 5 `limitBody` -> 6 `backendCall` -> 7 `forward`.
  *
  * Stages return values or rejections; a rejection stops the run and
  * `rejectionResponse` writes it. Matching comes first, so an unknown path or method
