@@ -36,6 +36,7 @@ export const DEFAULT_BODY_TIMEOUT_MS = 230_000;
 export const WHOLE_BODY_LIMIT = 16 * 1024;
 /** Stream mode: bytes queued for a slow caller before the backend read pauses. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
+
 /**
  * Stage 7: forwards over undici (`dispatch`, one pooled keep-alive `Agent`) and
  * hands the backend's answer back as soon as its headers are in. A small body

@@ -18,7 +18,7 @@ function load(catalog: CatalogIndex): void {
 /** A readiness source that records its waits and answers each with `outcome` (loading the catalog first when true). */
 function readinessOf(catalog: CatalogIndex, outcome: 'ready' | 'loadsInTime' | 'neverReady' | 'rejects') {
   const waits: number[] = [];
-  const source: CatalogReadiness & { waits: number[] } = {
+  const source: { -readonly [K in keyof CatalogReadiness]: CatalogReadiness[K] } & { waits: number[] } = {
     waits,
     isReady: outcome === 'ready',
     async whenReady(timeoutMs) {
