@@ -91,8 +91,8 @@ async function main() {
   await store.ensureStarted();
   const buildMs = performance.now() - started;
 
-  // As the Functions app composes it: request tracing on.
-  const gateway = createGateway({ catalog: store.view, debug: debugCredentialsFromEnv() });
+  // As the Functions app composes it: the store as readiness source, request tracing on.
+  const gateway = createGateway({ catalog: store.view, readiness: store, debug: debugCredentialsFromEnv() });
   const server = createServer(nodeHandler(gateway));
   server.keepAliveTimeout = 65_000;
   onShutdown(async () => {

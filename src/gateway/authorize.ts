@@ -26,7 +26,7 @@ const KEY_UNKNOWN: Denial = Object.freeze(reject('keyUnknown'));
  */
 export function authorize(catalog: CatalogView, api: Api, key: KeyReading): Access | Denial {
   if (key.source === 'none') {
-    const open = openProductOf(catalog.productsOfApi(api.id));
+    const open = catalog.productsOfApi(api.id).find((product) => !product.subscriptionRequired);
     if (open) return { via: 'openProduct', product: open };
     if (!api.subscriptionRequired) return { via: 'openApi' };
     return KEY_MISSING;
@@ -55,10 +55,4 @@ function productInScope(catalog: CatalogView, api: Api, subscription: Subscripti
     case 'product':
       return catalog.productsOfApi(api.id).find((p) => p.id === scope.productId);
   }
-}
-
-/** The first product that needs no subscription (a loop: this runs for every keyless request). */
-function openProductOf(products: readonly Product[]): Product | undefined {
-  for (const product of products) if (!product.subscriptionRequired) return product;
-  return undefined;
 }

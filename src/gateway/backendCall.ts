@@ -54,7 +54,7 @@ function parseServiceUrl(serviceUrl: string | null | undefined): Backend | null 
 const REPLACED: ReadonlySet<string> = new Set(['host', 'content-length', 'expect']);
 
 /**
- * Composes the backend request (reference §1.7): `serviceUrl` + the raw rest of
+ * Stage 6: composes the backend request (reference §1.7): `serviceUrl` + the raw rest of
  * the path + the original query, unchanged (the key parameter included, as APIM
  * does). Headers pass through except hop-by-hop ones; the subscription key header
  * and `X-Forwarded-For` go on as received; no `X-Forwarded-Host` is added.
@@ -77,16 +77,14 @@ export function buildBackendCall(
     if (!HOP_BY_HOP_HEADERS.has(name) && !REPLACED.has(name) && !nominated.has(name)) headers.push([name, value]);
   }
   const search = joinQueries(backend.query, query);
-  const call: { -readonly [K in keyof BackendCall]: BackendCall[K] } = {
+  return {
     method: request.method.toUpperCase(),
     origin: backend.origin,
     path: (backend.basePath + rest || '/') + (search === null ? '' : '?' + search),
     headers,
     body: request.body && request.body.length > 0 ? request.body : null,
+    signal: request.signal,
   };
-  const signal = request.signal;
-  if (signal) call.signal = signal;
-  return call;
 }
 
 /** The request's query as received (a bare `?` stays), after the serviceUrl's own. */

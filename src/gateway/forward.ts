@@ -36,70 +36,9 @@ export const DEFAULT_BODY_TIMEOUT_MS = 230_000;
 export const WHOLE_BODY_LIMIT = 16 * 1024;
 /** Stream mode: bytes queued for a slow caller before the backend read pauses. */
 const STREAM_HIGH_WATER_MARK = 64 * 1024;
-/** How often calls in flight are checked for a caller that went away. */
-export const ABORT_SWEEP_MS = 50;
 
 /**
- * Cancels the backend calls whose caller went away. One shared check of the
- * callers' signals every ABORT_SWEEP_MS while calls are in flight, instead of an
- * `abort` listener per call: subscribing to a fresh `AbortSignal` costs more than
- * a whole small forwarded call's own JavaScript.
- *
- * The calls in flight form an intrusive doubly linked list (links on the handlers):
- * adding and removing are a few field writes, where a `Set` of short-lived handlers
- * measurably slowed every forwarded call.
- */
-class AbortSweep {
-  private head: ForwardHandler | null = null;
-  private size = 0;
-  private timer: NodeJS.Timeout | undefined;
-  private idleTicks = 0;
-
-  add(call: ForwardHandler): void {
-    call.sweepPrev = null;
-    call.sweepNext = this.head;
-    if (this.head) this.head.sweepPrev = call;
-    this.head = call;
-    this.size++;
-    if (!this.timer) {
-      this.timer = setInterval(() => this.sweep(), ABORT_SWEEP_MS);
-      this.timer.unref();
-    }
-  }
-
-  /** Only for a call that was added and not yet deleted. */
-  delete(call: ForwardHandler): void {
-    const { sweepPrev: prev, sweepNext: next } = call;
-    if (prev) prev.sweepNext = next;
-    else this.head = next;
-    if (next) next.sweepPrev = prev;
-    call.sweepPrev = call.sweepNext = null;
-    this.size--;
-  }
-
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
-  private sweep(): void {
-    if (this.size === 0) {
-      // Idle for two ticks: stop until the next call.
-      if (++this.idleTicks >= 2) this.stop();
-      return;
-    }
-    this.idleTicks = 0;
-    // A check may end its own call (and unlink it): read the next link first.
-    for (let call = this.head; call; ) {
-      const next: ForwardHandler | null = call.sweepNext;
-      call.checkCaller();
-      call = next;
-    }
-  }
-}
-
-/**
- * Stage 5: forwards over undici (`dispatch`, one pooled keep-alive `Agent`) and
+ * Stage 7: forwards over undici (`dispatch`, one pooled keep-alive `Agent`) and
  * hands the backend's answer back as soon as its headers are in. A small body
  * that arrived with the headers (the common API response) comes back as bytes;
  * any other body is streamed with backpressure, and cancelling it aborts the
@@ -117,13 +56,11 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
       bodyTimeout,
     });
 
-  const sweep = new AbortSweep();
-
   return {
     forward(call) {
       return new Promise((resolve) => {
         if (call.signal?.aborted) return resolve(failure(call.signal.reason, call.signal));
-        const handler = new ForwardHandler(call, resolve, sweep);
+        const handler = new ForwardHandler(call, resolve);
         try {
           dispatcher.dispatch(
             { origin: call.origin, path: call.path, method: call.method as Dispatcher.HttpMethod, headers: flatten(call.headers), body: call.body, headersTimeout, bodyTimeout },
@@ -134,10 +71,7 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
         }
       });
     },
-    close: () => {
-      sweep.stop();
-      return owned ? dispatcher.close() : Promise.resolve();
-    },
+    close: () => (owned ? dispatcher.close() : Promise.resolve()),
   };
 }
 
@@ -152,26 +86,26 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
   private settled = false;
   private stream: ReadableStreamDefaultController<Uint8Array> | undefined;
   private streamDone = false;
-  private released = false;
-  /** Links of the sweep's list of calls in flight; only `AbortSweep` touches them. */
-  sweepPrev: ForwardHandler | null = null;
-  sweepNext: ForwardHandler | null = null;
+  /** Listens to the caller's signal, if any, until the call ends. */
+  private readonly onCallerAbort: (() => void) | undefined;
 
   constructor(
     private readonly call: BackendCall,
     private readonly resolve: (answer: GatewayResponse | BackendFailure) => void,
-    private readonly sweep: AbortSweep,
   ) {
-    if (call.signal) sweep.add(this);
+    if (call.signal) {
+      this.onCallerAbort = () => this.abortIfCallerGone();
+      call.signal.addEventListener('abort', this.onCallerAbort, { once: true });
+    }
   }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
-    this.checkCaller();
+    this.abortIfCallerGone();
   }
 
   /** Aborts the backend call when the caller's signal has fired (once the call has started). */
-  checkCaller(): void {
+  private abortIfCallerGone(): void {
     const signal = this.call.signal;
     if (signal?.aborted && this.controller && !this.controller.aborted) {
       this.controller.abort(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
@@ -260,13 +194,11 @@ class ForwardHandler implements Dispatcher.DispatchHandler {
 
   /** The caller's signal no longer concerns this call. */
   private release(): void {
-    if (this.released) return;
-    this.released = true;
-    if (this.call.signal) this.sweep.delete(this);
+    if (this.onCallerAbort) this.call.signal?.removeEventListener('abort', this.onCallerAbort);
   }
 }
 
-/** `[[name, value], ...]` as undici's flat `[name, value, ...]`; a plain loop, much cheaper than `Array.prototype.flat`. */
+/** `[[name, value], ...]` as undici's flat `[name, value, ...]`; a loop, as `Array.prototype.flat` took 3 µs a call (the loop 0.1 µs). */
 function flatten(pairs: readonly [string, string][]): string[] {
   const flat: string[] = [];
   for (let i = 0; i < pairs.length; i++) {

@@ -17,21 +17,8 @@ export const HOP_BY_HOP_HEADERS: ReadonlySet<string> = new Set([
 /** Lower-cased header names listed in a `Connection` header value, which are hop-by-hop too. */
 export function connectionNominated(connection: string | string[] | null | undefined): ReadonlySet<string> {
   if (!connection) return EMPTY;
-  if (typeof connection === 'string') {
-    // Nearly every request says `keep-alive` or `close`: parse each distinct value once.
-    let names = nominatedCache.get(connection);
-    if (!names) {
-      names = parseNominated([connection]);
-      if (nominatedCache.size < NOMINATED_CACHE_SIZE) nominatedCache.set(connection, names);
-    }
-    return names;
-  }
-  return parseNominated(connection);
-}
-
-function parseNominated(values: readonly string[]): ReadonlySet<string> {
   const names = new Set<string>();
-  for (const value of values) {
+  for (const value of typeof connection === 'string' ? [connection] : connection) {
     for (const token of value.split(',')) {
       const name = token.trim().toLowerCase();
       if (name) names.add(name);
@@ -39,10 +26,6 @@ function parseNominated(values: readonly string[]): ReadonlySet<string> {
   }
   return names;
 }
-
-/** Bounded, so that callers sending ever new values cannot grow it. */
-const NOMINATED_CACHE_SIZE = 64;
-const nominatedCache = new Map<string, ReadonlySet<string>>();
 
 const EMPTY: ReadonlySet<string> = new Set();
 

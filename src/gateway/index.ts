@@ -1,5 +1,5 @@
 /** The gateway's public surface; adapters import from here. */
-export { createGateway, type Gateway, type GatewayOptions, type GatewayResult } from './pipeline';
+export { createGateway, DEFAULT_START_WAIT_MS, type CatalogReadiness, type Gateway, type GatewayOptions, type GatewayResult } from './pipeline';
 export { createForwarder, type Forwarder, type ForwarderOptions, type BackendFailure } from './forward';
 export type { BackendCall } from './backendCall';
 export type { GatewayTrace } from './trace';

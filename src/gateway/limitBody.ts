@@ -20,7 +20,7 @@ export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 export const MAX_BODY_SETTING = 'GATEWAY_MAX_BODY_BYTES';
 
 /**
- * The limit stage for bodies: `null` when the body fits. Runs after the key check,
+ * Stage 5, the limit for bodies: `null` when the body fits. Runs after the key check,
  * as APIM's inbound policies run after its subscription check, so a caller without
  * a valid key learns nothing about limits.
  */

@@ -31,16 +31,13 @@ export function matchApi(catalog: CatalogView, path: string): ApiMatch | undefin
   return api ? { api, rest: path } : undefined;
 }
 
-const segmentEnds: number[] = [];
-
 /**
  * The same search for a path without percent-escapes (nearly every request): the
  * raw segments are the decoded ones, so prefixes are slices of the path itself.
  */
 function matchPlain(catalog: CatalogView, path: string): ApiMatch | undefined {
   // ends[n - 1]: where the first n segments end (a `/` or the end of the path).
-  // One array for every call: this runs for every request and never re-enters.
-  const ends = segmentEnds;
+  const ends: number[] = [];
   let count = 0;
   if (path.length > 1 && path.charCodeAt(1) !== 0x2f) {
     const max = catalog.maxApiPathSegments;

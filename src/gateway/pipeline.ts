@@ -23,6 +23,15 @@ import { isHeaderList, isRejection, reject, type GatewayRequest, type GatewayRes
 
 export interface GatewayOptions extends ForwarderOptions {
   readonly catalog: CatalogView;
+  /**
+   * Whether `catalog` holds the catalog yet (a `CatalogStore` does). While it does
+   * not, a request waits up to `startWaitMs` for it and is answered 503 if it is
+   * still not there: without a catalog no request may pass unchecked. Without this
+   * option the catalog counts as ready.
+   */
+  readonly readiness?: CatalogReadiness;
+  /** Longest wait for the catalog's first load before answering 503; default 5000 ms. */
+  readonly startWaitMs?: number;
   /** Replaces the undici forwarder, e.g. with an in-process backend; the timeout options then do nothing. */
   readonly forwarder?: Forwarder;
   /** Activity ids for 500 bodies; default a random UUID. */
@@ -39,55 +48,97 @@ export interface GatewayOptions extends ForwarderOptions {
   readonly now?: () => Date;
 }
 
+/** The catalog's first load, as the gateway waits for it. */
+export interface CatalogReadiness {
+  readonly isReady: boolean;
+  /** True once ready (`isReady` is then true), false when `timeoutMs` passed first; never rejects. */
+  whenReady(timeoutMs: number): Promise<boolean>;
+}
+
+/**
+ * Every storage call has a timeout of its own, but a first load is several calls:
+ * storage that hangs must not hold a caller longer than this.
+ */
+export const DEFAULT_START_WAIT_MS = 5000;
+
 /** How long a trace id can be opened with `listTrace`. */
 export const TRACE_LIFETIME_MS = 60 * 60 * 1000;
 
 // The rejections that carry nothing of the request, made once (immutable, like every rejection).
 const API_NOT_FOUND: Rejection = Object.freeze(reject('apiNotFound'));
 const OPERATION_NOT_FOUND: Rejection = Object.freeze(reject('operationNotFound'));
+const CATALOG_UNAVAILABLE: Rejection = Object.freeze(reject('catalogUnavailable'));
 
 /** The response, plus how the gateway reached it. */
 export type GatewayResult = GatewayResponse & { readonly trace: GatewayTrace };
 
 export interface Gateway {
-  /** Never throws: every failure becomes an APIM-shaped response. */
-  handle(request: GatewayRequest): Promise<GatewayResult>;
   /**
-   * `handle` without the promise when there is nothing to wait for: the result
-   * itself when the gateway answers on its own (404, 401, 413, ...), a promise only
-   * when the call goes to the backend. For adapters that can write at once. Never throws.
+   * The response to `request`: the result itself when the gateway answers on its
+   * own (404, 401, 413, ...), a promise when the call goes to the backend or must
+   * wait for the catalog. Adapters `await` it. Never throws, never rejects: every
+   * failure becomes an APIM-shaped response.
    */
-  dispatch(request: GatewayRequest): GatewayResult | Promise<GatewayResult>;
+  handle(request: GatewayRequest): GatewayResult | Promise<GatewayResult>;
   /** Releases pooled backend connections. */
   close(): Promise<void>;
 }
 
 /**
- * The APIM subscription-key gateway: match API -> match operation -> read key ->
- * authorize -> limit the body -> forward. Stages return values or rejections; a
- * rejection stops the run and `rejectionResponse` writes it. Matching comes first,
- * so an unknown path or method is a 404 and never a 401; the key check comes before
- * the body limit, so a caller without a valid key learns nothing about limits.
+ * The APIM subscription-key gateway. `handle` waits for the catalog if need be,
+ * notes the debug token, parses the URL (`requestUrl`) and runs the stages in
+ * this order: 1 `matchApi` -> 2 `matchOperation` -> 3 `readKey` -> 4 `authorize`
+ * -> 5 `limitBody` -> 6 `backendCall` -> 7 `forward`.
+ *
+ * Stages return values or rejections; a rejection stops the run and
+ * `rejectionResponse` writes it. Matching comes first, so an unknown path or method
+ * is a 404 and never a 401; the key check comes before the body limit, so a caller
+ * without a valid key learns nothing about limits.
  */
 export function createGateway(options: GatewayOptions): Gateway {
-  const { catalog } = options;
+  const { catalog, readiness, debug } = options;
+  const startWaitMs = options.startWaitMs ?? DEFAULT_START_WAIT_MS;
   const forwarder = options.forwarder ?? createForwarder(options);
   const activityId = options.activityId ?? randomUUID;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const { debug } = options;
   const now = options.now ?? (() => new Date());
 
-  /** Ends the run with `rejection`: its APIM response, and the outcome in the trace. */
-  function refuse(trace: GatewayTrace, rejection: Rejection, request: GatewayRequest, target: RequestTarget | undefined, api: Api | null): GatewayResponse {
-    trace.outcome = rejection.rejected;
-    return rejectionResponse(rejection, { headers: request.headers, target, api, activityId });
+  function handle(request: GatewayRequest): GatewayResult | Promise<GatewayResult> {
+    if (readiness !== undefined && !readiness.isReady) return afterFirstLoad(request);
+    const trace = newTrace();
+    let traced: ((result: GatewayResult) => GatewayResult) | null = null;
+    let response: GatewayResponse | Promise<GatewayResponse>;
+    try {
+      const token = debug === undefined ? null : request.headers.get(DEBUG_AUTHORIZATION_HEADER);
+      if (token) traced = tracing(request, token, trace);
+      response = run(request, trace);
+    } catch {
+      response = failed(trace);
+    }
+    // The gateway's own answers (404, 401, 413) go back without a promise: the 401 target, >= 0.9x a raw echo (0.94x), needs it.
+    if (response instanceof Promise) {
+      return response.then(
+        (answer) => finish(answer, trace, traced),
+        () => finish(failed(trace), trace, traced),
+      );
+    }
+    return finish(response, trace, traced);
   }
 
-  /**
-   * Synchronous up to the backend call: a request the gateway answers itself
-   * (404, 401, ...) costs no promise of its own; a forwarded one returns the
-   * forwarder's promise.
-   */
+  /** A request that came before the catalog: handled once it is there, else 503. */
+  function afterFirstLoad(request: GatewayRequest): Promise<GatewayResult> {
+    return readiness!.whenReady(startWaitMs).then(
+      (ready) => (ready ? handle(request) : unavailable(request)),
+      () => unavailable(request),
+    );
+  }
+
+  function unavailable(request: GatewayRequest): GatewayResult {
+    const trace = newTrace();
+    return finish(refuse(trace, CATALOG_UNAVAILABLE, request, undefined, null), trace, null);
+  }
+
+  /** The stages, synchronous up to the backend call. */
   function run(request: GatewayRequest, trace: GatewayTrace): GatewayResponse | Promise<GatewayResponse> {
     const target = parseRequestUrl(request.url);
     if (!target) return refuse(trace, API_NOT_FOUND, request, target, null);
@@ -131,23 +182,28 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  function failed(trace: GatewayTrace): GatewayResult {
+  /** Ends the run with `rejection`: its APIM response, and the outcome in the trace. */
+  function refuse(trace: GatewayTrace, rejection: Rejection, request: GatewayRequest, target: RequestTarget | undefined, api: Api | null): GatewayResponse {
+    trace.outcome = rejection.rejected;
+    return rejectionResponse(rejection, { headers: request.headers, target, api, activityId });
+  }
+
+  function failed(trace: GatewayTrace): GatewayResponse {
     trace.outcome = 'internalError';
-    return { ...internalErrorResponse(activityId()), trace };
+    return internalErrorResponse(activityId());
   }
 
-  function dispatch(request: GatewayRequest): GatewayResult | Promise<GatewayResult> {
-    const trace = newTrace();
-    const token = debug === undefined ? null : request.headers.get(DEBUG_AUTHORIZATION_HEADER);
-    if (token) return traced(request, token, trace);
-    return answer(request, trace);
+  /** The result: the response's three fields and the trace, with the debug token's verdict when there was one. */
+  function finish(response: GatewayResponse, trace: GatewayTrace, traced: ((result: GatewayResult) => GatewayResult) | null): GatewayResult {
+    const result: GatewayResult = { status: response.status, headers: response.headers, body: response.body, trace };
+    return traced === null ? result : traced(result);
   }
 
-  /** A request with a debug token: answered as any other, then the token's verdict added to the response. */
-  function traced(request: GatewayRequest, token: string, trace: GatewayTrace): GatewayResult | Promise<GatewayResult> {
+  /** For a request with a debug token: adds the token's verdict to the result, once it is known. */
+  function tracing(request: GatewayRequest, token: string, trace: GatewayTrace): (result: GatewayResult) => GatewayResult {
     const started = now();
     const startedMs = performance.now();
-    const finish = (result: GatewayResult): GatewayResult => {
+    return (result) => {
       let header: [string, string] | null;
       try {
         header = debugHeader(token, trace, request, result.status, started, performance.now() - startedMs);
@@ -157,8 +213,6 @@ export function createGateway(options: GatewayOptions): Gateway {
       }
       return header ? { ...result, headers: withHeader(result.headers, header) } : result;
     };
-    const result = answer(request, trace);
-    return result instanceof Promise ? result.then(finish) : finish(result);
   }
 
   /**
@@ -175,31 +229,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     return [TRACE_ID_HEADER, debug!.sealTrace(document, new Date(now().getTime() + TRACE_LIFETIME_MS))];
   }
 
-  function answer(request: GatewayRequest, trace: GatewayTrace): GatewayResult | Promise<GatewayResult> {
-    let response: GatewayResponse | Promise<GatewayResponse>;
-    try {
-      response = run(request, trace);
-    } catch {
-      return failed(trace);
-    }
-    if (response instanceof Promise) {
-      return response.then(
-        (answer): GatewayResult => ({ ...answer, trace }),
-        () => failed(trace),
-      );
-    }
-    // Answered by the gateway itself: an APIM response, exactly these three fields.
-    return { status: response.status, headers: response.headers, body: response.body, trace };
-  }
-
-  return {
-    handle(request) {
-      const result = dispatch(request);
-      return result instanceof Promise ? result : Promise.resolve(result);
-    },
-    dispatch,
-    close: () => forwarder.close(),
-  };
+  return { handle, close: () => forwarder.close() };
 }
 
 /** The request as a trace shows it: names only, never a header or query value. */

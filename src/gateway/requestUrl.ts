@@ -28,13 +28,10 @@ function schemeEnd(url: string): number {
 const isAlpha = (c: number) => (c >= 0x61 && c <= 0x7a) || (c >= 0x41 && c <= 0x5a);
 
 /**
- * Parses an absolute (or, leniently, origin-form `/path?query`) request URL. It
- * runs for every request, so by searches rather than a regular expression or
- * character loops: `http` and `https` URLs are told by their prefix, and the
+ * Parses an absolute (or, leniently, origin-form `/path?query`) request URL: the
  * authority ends at the first `/`, `?` or `#` after `://`.
  */
 export function parseRequestUrl(url: string): RequestTarget | undefined {
-  // The searches first: they also flatten a URL built by concatenation in one go.
   const hash = url.indexOf('#');
   const end = hash < 0 ? url.length : hash;
   let q = url.indexOf('?');

@@ -5,6 +5,7 @@ import {
   missingKeyResponse,
   notFoundResponse,
   payloadTooLargeResponse,
+  serviceUnavailableResponse,
   type ApimResponse,
 } from '../apim/gatewayResponses';
 import type { RequestTarget } from './requestUrl';
@@ -38,6 +39,8 @@ export function rejectionResponse(rejection: Rejection, context: RejectionContex
     case 'clientAborted':
     case 'internalError':
       return internalErrorResponse(context.activityId());
+    case 'catalogUnavailable':
+      return serviceUnavailableResponse();
   }
 }
 

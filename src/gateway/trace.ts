@@ -48,6 +48,7 @@ const OUTCOME_MESSAGES: Record<GatewayTrace['outcome'], string> = {
   backendUnreachable: 'The backend could not be reached: 500.',
   backendTimeout: 'The backend did not answer in time: 500.',
   clientAborted: 'The caller went away before the backend answered.',
+  catalogUnavailable: 'The catalog has not been loaded since the gateway started: 503, nothing is let through.',
   internalError: 'The gateway failed unexpectedly: 500.',
 };
 

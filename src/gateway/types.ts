@@ -55,6 +55,7 @@ export type RejectReason =
   | 'backendUnreachable'
   | 'backendTimeout'
   | 'clientAborted'
+  | 'catalogUnavailable'
   | 'internalError';
 
 /**

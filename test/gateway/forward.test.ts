@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Api } from '../../src/catalog/records';
 import { createGateway, type Gateway } from '../../src/gateway/pipeline';
 import type { GatewayOptions } from '../../src/gateway/pipeline';
@@ -48,17 +48,17 @@ describe('forwarding to a real backend', () => {
     expect(r.status).toBe(200);
     expect(backend.received[0]?.url).toBe('/base/a%2Fb/c%20d/%7e?x=1&y=%2F+z&subscription-key=k1');
 
-    await g.handle(request('GET', 'https://gw.test/echo/r?')).then(bodyOf);
-    await g.handle(request('GET', 'https://gw.test/echo')).then(bodyOf);
-    await g.handle(request('GET', 'https://gw.test/echo/')).then(bodyOf);
+    await bodyOf(await g.handle(request('GET', 'https://gw.test/echo/r?')));
+    await bodyOf(await g.handle(request('GET', 'https://gw.test/echo')));
+    await bodyOf(await g.handle(request('GET', 'https://gw.test/echo/')));
     expect(backend.received.map((x) => x.url).slice(1)).toEqual(['/base/r?', '/base', '/base/']);
   });
 
   it('serviceUrl at the root and with its own query', async () => {
     backend = await startBackend(echoHandler);
     const g = gatewayTo(`${backend.url}?code=fn-key`);
-    await g.handle(request('GET', 'https://gw.test/echo/x?a=1')).then(bodyOf);
-    await g.handle(request('GET', 'https://gw.test/echo')).then(bodyOf);
+    await bodyOf(await g.handle(request('GET', 'https://gw.test/echo/x?a=1')));
+    await bodyOf(await g.handle(request('GET', 'https://gw.test/echo')));
     expect(backend.received.map((x) => x.url)).toEqual(['/x?code=fn-key&a=1', '/?code=fn-key']);
   });
 
@@ -189,11 +189,11 @@ describe('forwarding to a real backend', () => {
   it('reuses pooled connections across requests', async () => {
     backend = await startBackend(echoHandler);
     const g = gatewayTo(backend.url);
-    for (let i = 0; i < 20; i++) await g.handle(request('GET', `https://gw.test/echo/n${i}`)).then(bodyOf);
+    for (let i = 0; i < 20; i++) await bodyOf(await g.handle(request('GET', `https://gw.test/echo/n${i}`)));
     // A sequential request can reach the pool a tick before the previous response's
     // socket is marked idle, so undici may open one more; never one per request.
     expect(backend.connections).toBeLessThanOrEqual(2);
-    await Promise.all(Array.from({ length: 10 }, (_, i) => g.handle(request('POST', `https://gw.test/echo/p${i}`, {}, Buffer.from('x'))).then(bodyOf)));
+    await Promise.all(Array.from({ length: 10 }, (_, i) => Promise.resolve(g.handle(request('POST', `https://gw.test/echo/p${i}`, {}, Buffer.from('x')))).then(bodyOf)));
     expect(backend.received).toHaveLength(30);
     expect(backend.connections).toBeLessThan(30);
     expect(backend.connections).toBeLessThanOrEqual(12);
@@ -259,6 +259,28 @@ describe('backend failures become APIM-shaped 500s, quickly', () => {
     const r = await pending;
     expect(r.status).toBe(500);
     expect(r.trace.outcome).toBe('clientAborted');
+  });
+
+  it('a caller already gone is never forwarded', async () => {
+    backend = await startBackend(echoHandler);
+    const r = await gatewayTo(backend.url).handle({ ...request('GET', 'https://gw.test/echo/x'), signal: AbortSignal.abort() });
+    expect(r.status).toBe(500);
+    expect(r.trace.outcome).toBe('clientAborted');
+    expect(backend.received).toHaveLength(0);
+  });
+
+  it('a finished call stops listening to the caller', async () => {
+    backend = await startBackend(echoHandler);
+    const abort = new AbortController();
+    const added = vi.spyOn(abort.signal, 'addEventListener');
+    const removed = vi.spyOn(abort.signal, 'removeEventListener');
+    const r = await gatewayTo(backend.url).handle({ ...request('GET', 'https://gw.test/echo/x'), signal: abort.signal });
+    expect(r.status).toBe(200);
+    await bodyOf(r);
+    expect(added).toHaveBeenCalledTimes(1);
+    expect(removed).toHaveBeenCalledWith('abort', added.mock.calls[0]![1]);
+    abort.abort();
+    expect(r.trace.outcome).toBe('forwarded');
   });
 
   it.each([null, 'ftp://files.example', 'not a url'])('API without a usable serviceUrl (%s)', async (serviceUrl) => {

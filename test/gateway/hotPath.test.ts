@@ -129,33 +129,31 @@ describe('a literal template is compared as a whole path, as matchTemplate would
   });
 });
 
-describe('dispatch: the gateway answer itself, or a promise when forwarded', () => {
+describe('handle: the gateway answer itself, or a promise when forwarded', () => {
   const catalog = catalogOf({
     apis: [api('echo-api', 'echo')],
     operations: [operation('echo-api', 'retrieve-resource', 'GET', '/resource')],
     products: [],
   });
 
-  it('401 and 404 come back as values, with the same response handle() gives', async () => {
+  it('401 and 404 come back as values, the same response when awaited', async () => {
     const gateway = createGateway({ catalog, forwarder: recordingForwarder() });
     for (const url of ['https://gw.test/echo/resource', 'https://gw.test/nowhere']) {
-      const direct = gateway.dispatch(request('GET', url));
+      const direct = gateway.handle(request('GET', url));
       expect(direct).not.toBeInstanceOf(Promise);
-      const viaHandle = gateway.handle(request('GET', url));
-      expect(viaHandle).toBeInstanceOf(Promise);
-      expect(await viaHandle).toEqual(direct);
+      expect(await gateway.handle(request('GET', url))).toEqual(direct);
     }
   });
 
   it('a forwarded call is a promise; a throwing stage is a 500 value, never a throw', async () => {
     const open = catalogOf({ apis: [api('o', 'o', { subscriptionRequired: false })], operations: [operation('o', 'get', 'GET', '/x')] });
     const gateway = createGateway({ catalog: open, forwarder: recordingForwarder() });
-    const forwarded = gateway.dispatch(request('GET', 'https://gw.test/o/x'));
+    const forwarded = gateway.handle(request('GET', 'https://gw.test/o/x'));
     expect(forwarded).toBeInstanceOf(Promise);
     expect((await forwarded).status).toBe(200);
 
     const broken = { ...request('GET', 'https://gw.test/o/x'), headers: { get: () => { throw new Error('boom'); }, [Symbol.iterator]: [][Symbol.iterator] } };
-    const failed = createGateway({ catalog, forwarder: recordingForwarder(), activityId: () => 'id' }).dispatch({ ...broken, url: 'https://gw.test/echo/resource' });
+    const failed = createGateway({ catalog, forwarder: recordingForwarder(), activityId: () => 'id' }).handle({ ...broken, url: 'https://gw.test/echo/resource' });
     expect(failed).not.toBeInstanceOf(Promise);
     expect((failed as Awaited<typeof failed>).status).toBe(500);
   });
