@@ -1,6 +1,6 @@
 /**
  * The ARM errors the management API answers with, each a stable code and status
- * (the reference's "Errors (ARM ErrorResponse)"), and their one wire shape:
+ * (docs/apim-behaviour.md#arm-error-responses), and their one wire shape:
  * `{"error":{"code","message","details"}}`.
  *
  * Messages never carry a key, a token or a request body: they are built from

@@ -1,6 +1,6 @@
 /**
  * ARM resource ids, types and envelopes of the one APIM service the lab plays
- * (the reference's "Paths" and "Resource envelope").
+ * (docs/apim-behaviour.md#resource-paths-and-envelope).
  */
 
 /** Which service this is: the three values of every management path. */

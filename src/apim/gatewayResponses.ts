@@ -1,5 +1,5 @@
 /**
- * Every response the APIM gateway itself writes, byte for byte (reference §2).
+ * Every response the APIM gateway itself writes, byte for byte (docs/apim-behaviour.md#gateway-error-responses).
  * Bodies are precomputed Buffers; headers carry the exact Content-Length.
  *
  * `Date` is not set here: the HTTP server in front of the gateway adds it, as it
@@ -149,5 +149,5 @@ export function formatTimeSpan(totalSeconds: number): string {
   return days > 0 ? `${days}.${clock}` : clock;
 }
 
-/** Request tracing (reference §5): the debug token a caller sends, and what the gateway answers with. */
+/** Request tracing (docs/apim-behaviour.md#request-tracing): the debug token a caller sends, and what the gateway answers with. */
 export { DEBUG_AUTHORIZATION_HEADER, TRACE_ID_HEADER, DEBUG_EXPIRED_HEADER, DEBUG_WRONG_API_HEADER } from './headers';

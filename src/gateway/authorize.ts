@@ -17,7 +17,7 @@ const KEY_MISSING: Denial = Object.freeze(reject('keyMissing'));
 const KEY_UNKNOWN: Denial = Object.freeze(reject('keyUnknown'));
 
 /**
- * Stage 4 (reference §1.4-1.5). No key: an open product containing the API, else an
+ * Stage 4 (docs/apim-behaviour.md#requests-without-a-key, #requests-with-a-key). No key: an open product containing the API, else an
  * API that needs no subscription, else 401 missing. A key: it must belong to an
  * `active` subscription whose scope covers the API, whatever the API or its
  * products require (decision: an invalid key to an open API is 401 invalid).

@@ -54,7 +54,7 @@ function parseServiceUrl(serviceUrl: string | null | undefined): Backend | null 
 const REPLACED: ReadonlySet<string> = new Set(['host', 'content-length', 'expect']);
 
 /**
- * Stage 6: composes the backend request (reference §1.7): `serviceUrl` + the raw rest of
+ * Stage 6: composes the backend request (docs/apim-behaviour.md#forwarding-to-the-backend): `serviceUrl` + the raw rest of
  * the path + the original query, unchanged (the key parameter included, as APIM
  * does). Headers pass through except hop-by-hop ones; the subscription key header
  * and `X-Forwarded-For` go on as received; no `X-Forwarded-Host` is added.

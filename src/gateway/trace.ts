@@ -2,7 +2,7 @@ import type { SubscriptionState } from '../catalog/records';
 import type { RejectReason } from './types';
 
 /**
- * How the gateway decided, one field per stage (compare APIM's debug trace, §5).
+ * How the gateway decided, one field per stage (compare APIM's debug trace: docs/apim-behaviour.md#request-tracing).
  * Holds ids and states only — never a key — so it is safe to log or return.
  */
 export interface GatewayTrace {

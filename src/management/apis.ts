@@ -12,7 +12,7 @@ import { booleanQuery, byId } from './query';
 import { deleteResponse, jsonResponse, resourceResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
-/** APIs: `/apis`, `/apis/{apiId}` (reference "API properties"). */
+/** APIs: `/apis`, `/apis/{apiId}` (docs/apim-behaviour.md#resource-properties). */
 
 const a = apiSchema.shape;
 const names = a.subscriptionKeyParameterNames.shape;

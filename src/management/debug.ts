@@ -6,7 +6,7 @@ import { jsonResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
 /**
- * Request tracing, as APIM's managed gateway offers it (reference §5):
+ * Request tracing, as APIM's managed gateway offers it (docs/apim-behaviour.md#request-tracing):
  * `listDebugCredentials` hands out a short-lived token for one API, which a caller
  * sends as `Apim-Debug-Authorization`; the gateway answers with an `Apim-Trace-Id`,
  * and `listTrace` turns that id into the trace. Tokens and trace ids are sealed

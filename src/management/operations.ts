@@ -12,7 +12,7 @@ import { byId } from './query';
 import { deleteResponse, jsonResponse, resourceResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
-/** Operations: `/apis/{apiId}/operations[/{operationId}]` (reference "Operation properties"). */
+/** Operations: `/apis/{apiId}/operations[/{operationId}]` (docs/apim-behaviour.md#resource-properties). */
 
 const o = operationSchema.shape;
 const parameters = z.array(parameterSchema).max(256);

@@ -12,7 +12,7 @@ import { booleanQuery, byId } from './query';
 import { deleteResponse, jsonResponse, resourceResponse } from './respond';
 import { route, type Route, type RouteContext } from './router';
 
-/** Products: `/products`, `/products/{productId}` (reference "Product properties"). */
+/** Products: `/products`, `/products/{productId}` (docs/apim-behaviour.md#resource-properties). */
 
 const p = productSchema.shape;
 

@@ -4,8 +4,7 @@ import { formatSasExpiry, parseSasToken } from './sasFormat';
 export { MAX_TOKEN_LENGTH, formatSasExpiry, parseSasToken, type ParsedSasToken } from './sasFormat';
 
 /**
- * APIM's SharedAccessSignature tokens for the direct management API (reference,
- * "Authentication"):
+ * APIM's SharedAccessSignature tokens for the direct management API (docs/apim-behaviour.md#sharedaccesssignature-tokens):
  *
  *     signature = Base64(HMAC-SHA512(key, identifier + "\n" + expiry))
  *     long form:  uid={identifier}&ex={expiry}&sn={signature}   expiry 2014-08-04T22:03:00.0000000Z

@@ -18,7 +18,7 @@ import { checkScopeExists, ownerOf, requireOwner, requireScope, scopeOf } from '
 /**
  * Subscriptions and their keys: `/subscriptions[/{sid}]`, `listSecrets`,
  * `regeneratePrimaryKey`, `regenerateSecondaryKey`, and
- * `GET /products/{productId}/subscriptions` (reference "Subscription properties").
+ * `GET /products/{productId}/subscriptions` (docs/apim-behaviour.md#resource-properties).
  * GET and lists never carry keys; only `listSecrets` does.
  */
 

@@ -15,7 +15,7 @@ import {
 const header = (r: ApimResponse, name: string) =>
   r.headers.filter(([n]) => n.toLowerCase() === name.toLowerCase()).map(([, v]) => v);
 
-describe('APIM gateway error responses, byte for byte (reference §2)', () => {
+describe('APIM gateway error responses, byte for byte (docs/apim-behaviour.md#gateway-error-responses)', () => {
   it('401 missing key: exact body, 152 bytes, JSON without charset, WWW-Authenticate', () => {
     const r = missingKeyResponse('https://pratyay.azure-api.net/echo', 'Ocp-Apim-Subscription-Key');
     expect(r.status).toBe(401);

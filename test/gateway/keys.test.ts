@@ -55,7 +55,7 @@ async function expect401(r: Awaited<ReturnType<ReturnType<typeof setup>['gateway
 
 const DEFAULT_CHALLENGE = 'AzureApiManagementKey realm="https://gw.test/echo",name="Ocp-Apim-Subscription-Key",type="header"';
 
-describe('401 missing (reference §1.3-1.4, §2)', () => {
+describe('401 missing (docs/apim-behaviour.md#reading-the-subscription-key, #requests-without-a-key, #gateway-error-responses)', () => {
   it('no key: exact body (152 bytes) and challenge; backend not called', async () => {
     const { gateway, forwarder } = setup();
     const r = await gateway.handle(request('GET', URL_));
@@ -163,7 +163,7 @@ describe('key sources', () => {
   });
 });
 
-describe('scopes (reference §1.5)', () => {
+describe('scopes (docs/apim-behaviour.md#requests-with-a-key)', () => {
   it.each([
     ['API scope, this API', KEY.api, 'api-sub', null],
     ['product scope, product contains the API', KEY.product, 'starter-sub', 'starter'],

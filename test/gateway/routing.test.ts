@@ -26,7 +26,7 @@ async function expectNotFound(response: Awaited<ReturnType<ReturnType<typeof cre
   expect(headerValues(response, 'www-authenticate')).toEqual([]);
 }
 
-describe('404 before any key check (reference §1.1-1.2)', () => {
+describe('404 before any key check (docs/apim-behaviour.md#api-matching, #operation-matching-and-404)', () => {
   it('unknown path: 404 even without a key, backend not called', async () => {
     const { gateway, forwarder } = echoGateway();
     const r = await gateway.handle(request('GET', 'https://gw.test/nothing/here'));

@@ -40,7 +40,7 @@ function lab() {
 
 const URL_ = 'https://pratyay.azure-api.net/echo/resource?param1=sample';
 
-describe('troubleshooting scenario 3 (reference §6)', () => {
+describe('troubleshooting scenario 3 (docs/apim-behaviour.md#the-echo-api-and-scenario-3)', () => {
   it('fault 1: the Echo API is in no product, so the admin key is out of scope and no key is missing', async () => {
     const { gateway } = lab();
     for (const [, method] of OPERATIONS) {

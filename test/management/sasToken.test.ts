@@ -15,11 +15,11 @@ const expiry = new Date('2030-08-04T22:03:00.000Z');
 const before = new Date('2030-08-04T22:02:59.000Z');
 const opts = { identifier: 'integration', primaryKey: KEY, secondaryKey: OTHER, now: before };
 
-/** The signature computed independently from the reference's recipe. */
+/** The signature computed independently from the recipe in docs/apim-behaviour.md#sharedaccesssignature-tokens. */
 const reference = (key: string, text: string) => createHmac('sha512', key).update(text).digest('base64');
 
 describe('SharedAccessSignature tokens', () => {
-  it('creates the long form with a .NET round-trip expiry, signed as the reference describes', () => {
+  it('creates the long form with a .NET round-trip expiry, signed as documented', () => {
     expect(formatSasExpiry(new Date('2014-08-04T22:03:00Z'))).toBe('2014-08-04T22:03:00.0000000Z');
     expect(formatSasExpiry(new Date('2014-08-04T22:03:00.123Z'))).toBe('2014-08-04T22:03:00.1230000Z');
     const token = createSasToken({ identifier: 'integration', key: KEY, expiry });
