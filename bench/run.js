@@ -328,7 +328,7 @@ async function scaleRun(machine) {
   const verdicts = table(VERDICT_HEADERS, verdictRows(checks));
   const loadAfter = os.loadavg().map((n) => n.toFixed(2)).join(' ');
   log(`\nResults (mean of ${config.rounds} rounds; p50/p99 and CPU: median of rounds):\n${results}\n\nTargets:\n${verdicts}`);
-  log(`\nLoad average at end: ${loadAfter}.`);
+  log(`\nLoad average at end: ${loadAfter}. Load phase took ${Math.round(elapsedSec)} s.`);
 
   const markdown = `## Scale run
 

@@ -254,7 +254,7 @@ export class CatalogIndex implements CatalogView {
 
   putOperation(op: Operation): void {
     let ops = this.operations.get(op.apiId);
-    if (!ops) this.operations.set(op.apiId, (ops = new Map()));
+    if (!ops) this.operations.set(op.apiId, (ops = new Map<string, Operation>()));
     ops.set(op.id, op);
     this.operationLists.delete(op.apiId);
   }

@@ -19,7 +19,7 @@ export interface KeyProtector {
    * one-byte (latin1) string, the smallest string V8 can hold them in (rows
    * store it in base64url: `digestToText`).
    */
-  digest(key: string): string;
+  readonly digest: (key: string) => string;
   /** A tag (128 bits of HMAC-SHA256 under its own subkey, base64url) that authenticates `text`. */
   tag(text: string): string;
 }

@@ -63,7 +63,7 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
         const handler = new ForwardHandler(call, resolve);
         try {
           dispatcher.dispatch(
-            { origin: call.origin, path: call.path, method: call.method as Dispatcher.HttpMethod, headers: flatten(call.headers), body: call.body, headersTimeout, bodyTimeout },
+            { origin: call.origin, path: call.path, method: call.method, headers: flatten(call.headers), body: call.body, headersTimeout, bodyTimeout },
             handler,
           );
         } catch (error) {

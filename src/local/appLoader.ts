@@ -1,8 +1,12 @@
+import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { globFiles } from './glob';
 import { parseJsonFile } from './localSettings';
 import { readPackageMain } from './projectConfig';
+
+/** The app's CommonJS entry points load as the Functions worker loads them: with Node's `require`. */
+const loadCommonJs = createRequire(__filename);
 
 /** A file of the app threw while loading; `cause` is what it threw. */
 export class EntryPointError extends Error {
@@ -24,7 +28,7 @@ export async function loadApp(projectRoot: string): Promise<string[]> {
   for (const file of files) {
     try {
       if (file.endsWith('.mjs') || (esm && file.endsWith('.js'))) await import(pathToFileURL(file).href);
-      else require(file);
+      else loadCommonJs(file);
     } catch (err) {
       const message = err instanceof Error ? err.message : String(err);
       throw new EntryPointError(`Unable to load entry point "${relative(projectRoot, file)}": ${message}`, { cause: err });
@@ -32,3 +36,4 @@ export async function loadApp(projectRoot: string): Promise<string[]> {
   }
   return files;
 }
+

@@ -54,7 +54,8 @@ export interface RpcHttpCookie {
   expires?: { value?: { seconds?: number | null } | null } | null;
   secure?: { value?: boolean | null } | null;
   httpOnly?: { value?: boolean | null } | null;
-  sameSite?: 'none' | 'lax' | 'strict' | 'explicitNone' | string | null;
+  /** 'none', 'lax', 'strict', 'explicitNone', or whatever the library sends. */
+  sameSite?: string | null;
   maxAge?: { value?: number | null } | null;
 }
 

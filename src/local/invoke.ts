@@ -38,7 +38,7 @@ export async function invokeFunction(core: FunctionsCore, fn: CapturedFunction, 
   const name = fn.metadata.name;
   const invocationId = randomUUID();
   const hookData: Record<string, unknown> = {};
-  let invocationContext: unknown;
+  let invocationContext: unknown = undefined;
 
   const coreCtx: CoreInvocationContext = {
     invocationId,
@@ -75,7 +75,8 @@ export async function invokeFunction(core: FunctionsCore, fn: CapturedFunction, 
   });
   await withState(coreCtx, 'postInvocationHooks', () => core.runHooks('postInvocation', post));
   // Like the worker: anything thrown counts as an error, whatever its type.
-  if (post.error !== null && post.error !== undefined) throw post.error;
+  const { error } = post;
+  if (error !== null && error !== undefined) throw error as unknown;
 
   const response: RpcInvocationResponse = await invocation.getResponse(args.context, post.result);
   return {

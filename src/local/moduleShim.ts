@@ -2,7 +2,7 @@ import Module from 'node:module';
 
 /** Node's internal loader entry point; not in the public typings. */
 interface ModuleLoader {
-  _load(request: string, parent: unknown, isMain: boolean): unknown;
+  _load: (this: unknown, request: string, parent: unknown, isMain: boolean) => unknown;
 }
 
 /**

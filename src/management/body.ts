@@ -69,7 +69,7 @@ function deeperThan(value: unknown, limit: number): boolean {
 export function readProperties<S extends z.ZodType>(body: Uint8Array | null, schema: S): z.output<S> {
   const json = readJson(body);
   if (typeof json !== 'object' || json === null || Array.isArray(json) || !('properties' in json)) throw missingProperties();
-  return check(schema, (json as { properties: unknown }).properties, 'properties');
+  return check(schema, (json).properties, 'properties');
 }
 
 /** Validates `value`, throwing a ValidationError whose details name each bad field under `prefix`. */

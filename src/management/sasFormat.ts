@@ -51,7 +51,7 @@ export function parseSasToken(token: string): ParsedSasToken | undefined {
 function parseExpiry(pattern: RegExp, text: string): Date | undefined {
   const m = pattern.exec(text);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second = '0', fraction = ''] = m.slice(1) as string[];
+  const [year, month, day, hour, minute, second = '0', fraction = ''] = m.slice(1);
   const ms = Number((fraction + '000').slice(0, 3));
   const date = new Date(Date.UTC(+year!, +month! - 1, +day!, +hour!, +minute!, +second, ms));
   // Reject rollovers such as month 13 or 25:00, which Date.UTC would silently accept.

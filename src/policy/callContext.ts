@@ -20,9 +20,9 @@ function recordDictionary<V>(record: Readonly<Record<string, V>> | ReadonlyMap<s
   if (record instanceof Map) {
     return {
       get Keys() {
-        return [...record.keys()];
+        return [...(record as Map<string, V>).keys()];
       },
-      get: (key) => record.get(key),
+      get: (key) => (record as Map<string, V>).get(key),
     };
   }
   const plain = record as Readonly<Record<string, V>>;

@@ -197,7 +197,7 @@ function firstNonBlank(text: string, from: number, region: Region): number {
 /** A rawxml document made well-formed XML, with a map from its offsets back to the rawxml text. */
 export interface EscapedRawxml {
   readonly xml: string;
-  toSourceOffset(xmlOffset: number): number;
+  readonly toSourceOffset: (xmlOffset: number) => number;
 }
 
 export function escapeRawxml(raw: string): EscapedRawxml {

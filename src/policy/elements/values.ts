@@ -2,6 +2,7 @@
  * Attribute values and element text that may be policy expressions: compiled
  * once, evaluated per call. A plain value costs nothing at run time.
  */
+import { formatValue, isExpression } from '../expressions';
 import { contextOf } from '../callContext';
 import { PolicyError, type SourcePosition } from '../context';
 import type { PolicyCall } from '../call';
@@ -10,17 +11,10 @@ import type { CompileContext } from './definition';
 
 export type Evaluate<T> = (call: PolicyCall) => T;
 
-/** True when `text` is an expression: starts with `@(` or `@{`. */
-export const isExpression = (text: string) => text.startsWith('@(') || text.startsWith('@{');
+export { isExpression };
 
-/** C#'s rendering of a value in text (`True`, not `true`). */
-export function toText(value: unknown): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value === 'string') return value;
-  if (typeof value === 'boolean') return value ? 'True' : 'False';
-  if (value instanceof Date) return value.toISOString();
-  return String(value);
-}
+/** C#'s rendering of a value in text (`True`, not `true`), as the expression compiler formats it. */
+export const toText: (value: unknown) => string = formatValue;
 
 /** Trims blanks around text; element text positions already point at the first non-blank character. */
 function trimmed(text: string, position: SourcePosition): { text: string; position: SourcePosition } {

@@ -23,7 +23,7 @@ import { type ExprType, STRING_ARRAY, T } from './types';
 type Members<View> = { readonly [K in keyof View]-?: ExprType };
 
 function shape<View>(name: string, members: Members<View>): ExprType {
-  return { kind: 'shape', shape: { name, members: new Map(Object.entries(members) as [string, ExprType][]) } };
+  return { kind: 'shape', shape: { name, members: new Map<string, ExprType>(Object.entries(members)) } };
 }
 
 const headers: ExprType = { kind: 'dictionary', values: STRING_ARRAY, joined: true };

@@ -184,7 +184,7 @@ export class SharedQuotaCounter implements QuotaCounter {
    */
   async update(counterKey: string, value: QuotaCounterValue): Promise<QuotaCounterPeriod[]> {
     const local = this.windows.get(counterKey);
-    await Promise.all([...(local?.values() ?? [])].map((window) => window.busy));
+    await Promise.all([...(local?.values() ?? [])].flatMap((window) => (window.busy ? [window.busy] : [])));
     const result: QuotaCounterPeriod[] = [];
     for (let row of await this.store.list(counterKey)) {
       for (let attempt = 0; ; attempt++) {
@@ -252,7 +252,7 @@ export class SharedQuotaCounter implements QuotaCounter {
 
   private window(counterKey: string, period: QuotaPeriod, now: number): Window {
     let periods = this.windows.get(counterKey);
-    if (!periods) this.windows.set(counterKey, (periods = new Map()));
+    if (!periods) this.windows.set(counterKey, (periods = new Map<string, Window>()));
     let window = periods.get(period.key);
     if (!window) {
       window = {

@@ -27,7 +27,7 @@ export interface StoredQuotaRow extends QuotaRow {
 export interface QuotaStore {
   read(counterKey: string, periodKey: string): Promise<StoredQuotaRow | undefined>;
   /** The new etag, or 'conflict' when the row changed (412) or already exists (409). */
-  write(row: QuotaRow, etag: string | undefined): Promise<string | 'conflict'>;
+  write(row: QuotaRow, etag: string | undefined): Promise<string>;
   /** Every window of a counter key. */
   list(counterKey: string): Promise<StoredQuotaRow[]>;
   /** Windows still current at `now` (for loading counters at start). */
@@ -87,7 +87,7 @@ export class TableQuotaStore implements QuotaStore {
     }
   }
 
-  async write(row: QuotaRow, etag: string | undefined): Promise<string | 'conflict'> {
+  async write(row: QuotaRow, etag: string | undefined): Promise<string> {
     await this.ensureTable();
     const entity = toEntity(row);
     try {
@@ -146,7 +146,7 @@ function toEntity(row: QuotaRow) {
 function fromEntity(entity: TableEntityResult<QuotaEntity>): StoredQuotaRow {
   return {
     counterKey: entity.counterKey,
-    periodKey: entity.rowKey as string,
+    periodKey: entity.rowKey,
     periodStart: new Date(entity.periodStart).getTime(),
     periodEnd: entity.renews && entity.periodEnd ? new Date(entity.periodEnd).getTime() : null,
     calls: Number(entity.calls) || 0,

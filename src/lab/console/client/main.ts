@@ -53,11 +53,13 @@ byId('reveal-keys').addEventListener('click', () => {
 });
 byId('request-body').addEventListener('input', () => updatePreview(ctx));
 byId('trace').addEventListener('change', () => updatePreview(ctx));
-byId('state-refresh').addEventListener('click', async () => {
+byId('state-refresh').addEventListener('click', () => void refreshLabState());
+
+async function refreshLabState(): Promise<void> {
   say('state-message', 'Refreshing...');
   await loadLabState(ctx);
   if (ctx.client.auth) say('state-message', 'Lab state refreshed.', 'ok');
-});
+}
 
 let stored: string | null = null;
 try {

@@ -81,7 +81,8 @@ function explain(ctx: ConsoleContext, status: number, text: string, sentKey: Hea
   let kind = 'info';
   let message = '';
   try {
-    message = String((JSON.parse(text) as { message?: unknown }).message || '');
+    const parsed = (JSON.parse(text) as { message?: unknown }).message;
+    message = typeof parsed === 'string' ? parsed : '';
   } catch {
     message = '';
   }
