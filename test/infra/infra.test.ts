@@ -305,11 +305,14 @@ describe('azure.yaml', () => {
     expect(at(services, 'api', 'host')).toBe('function');
   });
 
-  it('builds before packaging and deploys the local build', () => {
+  it('builds and stages the package before packaging, and deploys exactly that folder', () => {
     for (const os of ['posix', 'windows']) {
-      expect(at(yaml, 'services', 'api', 'hooks', 'prepackage', os, 'run')).toBe('npm run build');
+      expect(at(yaml, 'services', 'api', 'hooks', 'prepackage', os, 'run')).toBe('npm run package');
     }
-    // .funcignore leaves src/ and tsconfig.json out: a remote build would have nothing to compile.
+    // `npm run package` builds first, then stages .deploy/app (test/deploy/package.test.ts).
+    expect(JSON.parse(read('package.json')).scripts.package).toMatch(/^npm run -s build && node dist\/src\/cli\/packageCli\.js$/);
+    expect(at(yaml, 'services', 'api', 'dist')).toBe('.deploy/app');
+    // The package holds no sources: a remote build would have nothing to compile.
     expect(at(yaml, 'services', 'api', 'remoteBuild')).toBe(false);
     const funcignore = read('.funcignore').split(/\r?\n/).map((l) => l.trim());
     expect(funcignore).not.toContain('node_modules');
