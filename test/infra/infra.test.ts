@@ -150,6 +150,16 @@ describe('resources.bicep security properties', () => {
     expect(property(props, 'supportsHttpsTrafficOnly')?.text).toBe('true');
   });
 
+  it("probes APIM's status endpoint on the app with an availability test (Flex Consumption has no platform health check)", () => {
+    const tests = resourcesOfType(tree(), 'Microsoft.Insights/webtests@');
+    expect(tests).toHaveLength(1);
+    const props = property(tests[0]!.body, 'properties');
+    expect(propertyPath(props, 'Request', 'RequestUrl')?.text).toBe("'https://${functionApp.properties.defaultHostName}/status-0123456789abcdef'");
+    expect(stringValue(propertyPath(props, 'Request', 'HttpVerb'))).toBe('GET');
+    expect(propertyPath(props, 'ValidationRules', 'ExpectedHttpStatusCode')?.text).toBe('200');
+    expect(property(property(resourcesOfType(tree(), 'Microsoft.Web/sites@')[0]!.body, 'properties'), 'siteConfig')?.text).not.toContain('healthCheckPath');
+  });
+
   it('function app: Flex Consumption, node 20, HTTPS only, TLS 1.2, no FTP, identity for Key Vault references', () => {
     const [plan] = resourcesOfType(tree(), 'Microsoft.Web/serverfarms@');
     expect(stringValue(propertyPath(plan?.body, 'sku', 'name'))).toBe('FC1');
