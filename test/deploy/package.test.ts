@@ -7,6 +7,7 @@ import ignore from 'ignore';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
 import { uniqueTableName } from '../helpers/catalog';
+import { expectSmokePassed, runCli, SMOKE_CLI } from '../helpers/cli';
 import { labHostEnv, PROJECT_ROOT, startHostProcess, type HostProcess } from '../helpers/localHost';
 
 /**
@@ -142,6 +143,11 @@ describe('the staged package on the local host', () => {
   it('serves every function from the staged folder', () => {
     expect(host.output()).toMatch(/management: \[/);
     expect(host.output()).toMatch(/zz-gateway: \[/);
+  });
+
+  it('passes the scenario-3 smoke test (npm run smoke)', () => {
+    const token = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 3_600_000) });
+    expectSmokePassed(runCli(SMOKE_CLI, [host.baseUrl], token));
   });
 
   it('answers the lab 401, the echo backend and the management API', async () => {
