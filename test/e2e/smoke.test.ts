@@ -36,9 +36,9 @@ describe('npm run smoke', () => {
     const wrong = createSasToken({ identifier: 'integration', key: randomBytes(64).toString('base64'), expiry: new Date(Date.now() + 3_600_000) });
     const run = runCli(SMOKE_CLI, [host.baseUrl], wrong);
     expect(run.status).toBe(1);
-    expect(run.output).toMatch(/^PASS  401 missing subscription key, without a key$/m);
-    expect(run.output).toMatch(/^FAIL  fix: the hard-coded header removed .*expected 200, got 401/m);
-    expect(run.output).toMatch(/^FAIL  restore: the lab reset to its broken state .*answered 401/m);
+    expect(run.output).toMatch(/^PASS {2}401 missing subscription key, without a key$/m);
+    expect(run.output).toMatch(/^FAIL {2}fix: the hard-coded header removed .*expected 200, got 401/m);
+    expect(run.output).toMatch(/^FAIL {2}restore: the lab reset to its broken state .*answered 401/m);
     expect(run.output).not.toContain(wrong);
   });
 

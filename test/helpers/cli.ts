@@ -36,7 +36,7 @@ export const SMOKE_STEPS = [
 /** Asserts that a smoke run passed every step, and only then exited 0. */
 export function expectSmokePassed(run: { status: number | null; output: string }): void {
   expect(run.output).not.toContain('FAIL');
-  for (const name of SMOKE_STEPS) expect(run.output).toMatch(new RegExp(`^PASS  ${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`, 'm'));
+  for (const name of SMOKE_STEPS) expect(run.output).toMatch(new RegExp(`^PASS {2}${name.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}`, 'm'));
   expect(run.output).toContain(`All ${SMOKE_STEPS.length} steps passed.`);
   expect(run.status).toBe(0);
 }
