@@ -351,7 +351,7 @@ describe('azure.yaml', () => {
 });
 
 describe('no secret literal in the deployment files', () => {
-  const deploymentFiles = [...files, 'infra/main.parameters.json', 'azure.yaml', 'infra/hooks/ensure-secrets.mjs', 'infra/README.md'];
+  const deploymentFiles = [...files, 'infra/main.parameters.json', 'azure.yaml', 'infra/hooks/ensure-secrets.mjs', 'infra/hooks/secrets.mjs', 'infra/README.md'];
   const knownRoleIds = new Set([
     'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
     '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
@@ -376,7 +376,7 @@ describe('no secret literal in the deployment files', () => {
 
 describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
   /** Runs the hook with a stand-in `azd` that records its arguments. */
-  function runHook(env: Record<string, string>): { status: number; calls: string[][]; output: string } {
+  function runHook(env: Record<string, string>, az?: string): { status: number; calls: string[][]; output: string } {
     const dir = mkdtempSync(path.join(tmpdir(), 'azd-hook-'));
     try {
       const log = path.join(dir, 'calls.jsonl');
@@ -386,6 +386,10 @@ describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
         `#!${process.execPath}\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
       );
       chmodSync(fakeAzd, 0o755);
+      if (az !== undefined) {
+        writeFileSync(path.join(dir, 'az'), `#!${process.execPath}\n${az}\n`);
+        chmodSync(path.join(dir, 'az'), 0o755);
+      }
       let status = 0;
       let output = '';
       try {
@@ -435,6 +439,23 @@ describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
     });
     expect(status).toBe(0);
     expect(calls).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('takes a secret missing from the environment from the existing Key Vault, and stores it', () => {
+    const kek = Buffer.alloc(32, 5).toString('base64');
+    const az = `const a = process.argv.slice(2); if (a.includes('key-encryption-key') && a.includes('kv-apim-k3x9q2')) console.log(${JSON.stringify(kek)}); else process.exit(3);`;
+    const { status, calls, output } = runHook({ MANAGEMENT_PRIMARY_KEY: 'p', MANAGEMENT_SECONDARY_KEY: 's', AZURE_KEY_VAULT_NAME: 'kv-apim-k3x9q2' }, az);
+    expect(status).toBe(0);
+    expect(calls).toEqual([['env', 'set', 'KEY_ENCRYPTION_KEY', kek]]);
+    expect(output).not.toContain(kek);
+  });
+
+  it.skipIf(process.platform === 'win32')('generates nothing when the existing Key Vault cannot be read', () => {
+    const az = "process.stderr.write(\"ERROR: Please run 'az login' to setup account.\\n\"); process.exit(1);";
+    const { status, calls, output } = runHook({ MANAGEMENT_PRIMARY_KEY: 'p', MANAGEMENT_SECONDARY_KEY: 's', AZURE_KEY_VAULT_NAME: 'kv-apim-k3x9q2' }, az);
+    expect(status).toBe(1);
+    expect(calls).toEqual([]);
+    expect(output).toMatch(/KEY_ENCRYPTION_KEY: .*could not be read \(ERROR: Please run 'az login'/);
   });
 
   it.skipIf(process.platform === 'win32')('refuses a malformed encryption key instead of replacing it', () => {
