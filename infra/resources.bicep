@@ -290,9 +290,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
+      // Node 22: the LTS that Flex Consumption supports (Node 20's support ended 2026-04-30).
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }

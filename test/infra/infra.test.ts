@@ -101,6 +101,18 @@ describe('main.bicep (subscription scope)', () => {
     expect(stringValue(module?.namedChildren[1])).toBe('resources.bicep');
   });
 
+  it('location: azd location metadata, and only regions that offer Flex Consumption', () => {
+    const location = params(parse('infra/main.bicep')).find((p) => p.name === 'location');
+    expect(location?.decorators).toEqual(expect.arrayContaining(['allowed', 'metadata']));
+    const text = read('infra/main.bicep');
+    const declaration = text.slice(text.indexOf('@allowed(['), text.indexOf('param location string'));
+    expect(declaration).toMatch(/@metadata\(\{\s*azd: \{\s*type: 'location'\s*\}\s*\}\)/);
+    const allowed = [...declaration.matchAll(/^\s+'([a-z0-9]+)'$/gm)].map((m) => m[1]);
+    expect(allowed).toEqual(expect.arrayContaining(['eastus', 'eastus2', 'westeurope', 'northeurope', 'swedencentral', 'australiaeast']));
+    // Regions without Flex Consumption are refused before anything is created.
+    for (const region of ['westindia', 'japanwest', 'chinaeast', 'usgovvirginia']) expect(allowed).not.toContain(region);
+  });
+
   it('declares the azd parameters and makes every key a secure parameter', () => {
     const declared = new Map(params(parse('infra/main.bicep')).map((p) => [p.name, p]));
     for (const name of ['environmentName', 'location', 'principalId']) expect(declared.has(name), name).toBe(true);
@@ -160,7 +172,7 @@ describe('resources.bicep security properties', () => {
     expect(property(property(resourcesOfType(tree(), 'Microsoft.Web/sites@')[0]!.body, 'properties'), 'siteConfig')?.text).not.toContain('healthCheckPath');
   });
 
-  it('function app: Flex Consumption, node 20, HTTPS only, TLS 1.2, no FTP, identity for Key Vault references', () => {
+  it('function app: Flex Consumption, node 22, HTTPS only, TLS 1.2, no FTP, identity for Key Vault references', () => {
     const [plan] = resourcesOfType(tree(), 'Microsoft.Web/serverfarms@');
     expect(stringValue(propertyPath(plan?.body, 'sku', 'name'))).toBe('FC1');
     expect(stringValue(propertyPath(plan?.body, 'sku', 'tier'))).toBe('FlexConsumption');
@@ -174,7 +186,7 @@ describe('resources.bicep security properties', () => {
     expect(stringValue(propertyPath(props, 'siteConfig', 'ftpsState'))).toBe('Disabled');
     expect(property(props, 'keyVaultReferenceIdentity')?.text).toBe('identity.id');
     expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'name'))).toBe('node');
-    expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'version'))).toBe('20');
+    expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'version'))).toBe('22');
     expect(stringValue(propertyPath(props, 'functionAppConfig', 'deployment', 'storage', 'type'))).toBe('blobContainer');
     expect(stringValue(propertyPath(props, 'functionAppConfig', 'deployment', 'storage', 'authentication', 'type'))).toBe(
       'UserAssignedIdentity',
