@@ -290,9 +290,10 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
         maximumInstanceCount: maximumInstanceCount
         instanceMemoryMB: instanceMemoryMB
       }
+      // Node 22: the LTS that Flex Consumption supports (Node 20's support ended 2026-04-30).
       runtime: {
         name: 'node'
-        version: '20'
+        version: '22'
       }
     }
   }
@@ -347,6 +348,43 @@ resource functionApp 'Microsoft.Web/sites@2024-04-01' = {
       identityReadsSecrets
       identityPublishesMetrics
     ]
+  }
+}
+
+// ---------------------------------------------------------------- health
+
+// Flex Consumption has no platform health check (siteConfig.healthCheckPath); an
+// availability test calls APIM's status endpoint instead: 200 once the app has loaded
+// its catalog, 503 while it has not (storage or a Key Vault reference unresolved).
+resource statusAvailabilityTest 'Microsoft.Insights/webtests@2022-06-15' = {
+  name: 'status-${resourceToken}'
+  location: location
+  // The portal lists a test under the Application Insights resource this tag names.
+  tags: union(tags, { 'hidden-link:${appInsights.id}': 'Resource' })
+  kind: 'standard'
+  properties: {
+    SyntheticMonitorId: 'status-${resourceToken}'
+    Name: 'Gateway status (GET /status-0123456789abcdef)'
+    Kind: 'standard'
+    Enabled: true
+    Frequency: 300
+    Timeout: 30
+    RetryEnabled: true
+    Locations: [
+      { Id: 'us-va-ash-azr' }
+      { Id: 'emea-nl-ams-azr' }
+      { Id: 'apac-sg-sin-azr' }
+    ]
+    Request: {
+      RequestUrl: 'https://${functionApp.properties.defaultHostName}/status-0123456789abcdef'
+      HttpVerb: 'GET'
+      ParseDependentRequests: false
+    }
+    ValidationRules: {
+      ExpectedHttpStatusCode: 200
+      SSLCheck: true
+      SSLCertRemainingLifetimeCheck: 7
+    }
   }
 }
 

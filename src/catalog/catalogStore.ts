@@ -123,6 +123,9 @@ export class CatalogStore {
   }
 
   private async start(): Promise<void> {
+    // No load while KEY_ENCRYPTION_KEY is unusable (an unresolved Key Vault reference):
+    // an empty, unseeded catalog would otherwise load without ever needing the key.
+    this.keys.digest('');
     await this.client.createTable();
     await createVersionRow(this.client);
     await this.reloadAll();

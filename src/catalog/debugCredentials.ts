@@ -60,8 +60,16 @@ export function createDebugCredentials(encryptionKey: Buffer): DebugCredentials 
   };
 }
 
+/** Read on first use, as `keyProtectorFromEnv` is: an unusable setting fails the call, not the module load. */
 export function debugCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): DebugCredentials {
-  return createDebugCredentials(parseEncryptionKey(env.KEY_ENCRYPTION_KEY));
+  let credentials: DebugCredentials | undefined;
+  const current = () => (credentials ??= createDebugCredentials(parseEncryptionKey(env.KEY_ENCRYPTION_KEY)));
+  return {
+    issue: (apiId, expiresAt) => current().issue(apiId, expiresAt),
+    check: (token, now) => current().check(token, now),
+    sealTrace: (trace, expiresAt) => current().sealTrace(trace, expiresAt),
+    openTrace: (traceId, now) => current().openTrace(traceId, now),
+  };
 }
 
 function parseJson(text: string): unknown {

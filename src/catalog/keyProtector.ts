@@ -134,8 +134,22 @@ export function openBytes(key: Buffer, prefix: string, sealed: string, aad?: Buf
   }
 }
 
+/**
+ * An app setting that is a Key Vault reference holds the reference text itself until
+ * the platform resolves it (e.g. while the app identity's role on the vault
+ * propagates); that text must never be used as a key.
+ */
+export function isUnresolvedReference(value: string | undefined): boolean {
+  return value !== undefined && /^\s*@Microsoft\.KeyVault\(/i.test(value);
+}
+
+export function unresolvedReferenceMessage(setting: string): string {
+  return `${setting} is a Key Vault reference that is not resolved yet (the app's identity cannot read the secret yet)`;
+}
+
 /** Parses a base64 32-byte key; the message names the setting, never the value. */
 export function parseEncryptionKey(text: string | undefined, setting = 'KEY_ENCRYPTION_KEY'): Buffer {
+  if (isUnresolvedReference(text)) throw new Error(unresolvedReferenceMessage(setting));
   if (!text) throw new Error(`${setting} is not set: it must be 32 random bytes in base64 (e.g. node -e "console.log(require('crypto').randomBytes(32).toString('base64'))")`);
   const key = Buffer.from(text, 'base64');
   if (key.length !== 32 || key.toString('base64') !== text.replace(/\s+/g, '')) {
@@ -169,6 +183,20 @@ export function createKeyProtector(encryptionKey: Buffer): KeyProtector {
   };
 }
 
+/**
+ * The protector under `KEY_ENCRYPTION_KEY`, read on first use rather than at
+ * creation, and again on every use until it is valid: a setting that is missing or
+ * still an unresolved Key Vault reference fails the operations that need the key
+ * (the catalog does not load, the gateway answers 503) instead of the module load,
+ * and the app recovers once the setting resolves.
+ */
 export function keyProtectorFromEnv(env: NodeJS.ProcessEnv = process.env): KeyProtector {
-  return createKeyProtector(parseEncryptionKey(env.KEY_ENCRYPTION_KEY));
+  let protector: KeyProtector | undefined;
+  const current = () => (protector ??= createKeyProtector(parseEncryptionKey(env.KEY_ENCRYPTION_KEY)));
+  return {
+    seal: (key, context) => current().seal(key, context),
+    open: (sealed, context) => current().open(sealed, context),
+    digest: (key) => current().digest(key),
+    tag: (text) => current().tag(text),
+  };
 }

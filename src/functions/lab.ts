@@ -1,9 +1,12 @@
 import { app } from '@azure/functions';
 import { createLabConsole } from '../lab/console';
+import { createLabReset } from '../lab/resetEndpoint';
 import { managementSettingsFromEnv } from '../management';
 import { catalogStore } from './lib/services';
 
-const labConsole = createLabConsole({ store: catalogStore(), settings: managementSettingsFromEnv() });
+const settings = managementSettingsFromEnv();
+const labConsole = createLabConsole({ store: catalogStore(), settings });
+const labReset = createLabReset({ store: catalogStore(), settings });
 
 /**
  * The lab's test console: `GET /lab` is the page, `GET /lab/state` the lab's
@@ -16,6 +19,21 @@ app.http('lab', {
   authLevel: 'anonymous',
   handler: async (request) => {
     const response = await labConsole.handle({ method: request.method, path: request.params.path ?? '', headers: request.headers });
+    return { status: response.status, headers: response.headers, body: response.body };
+  },
+});
+
+/**
+ * `POST /lab/reset`: the lab back to its broken state, for the holder of a
+ * management token (`npm run lab:reset -- --url <app> --token <token>`). Other
+ * methods on /lab stay the gateway's.
+ */
+app.http('lab-reset', {
+  route: 'lab/reset',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  handler: async (request) => {
+    const response = await labReset(request.headers.get('authorization'));
     return { status: response.status, headers: response.headers, body: response.body };
   },
 });

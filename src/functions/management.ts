@@ -1,20 +1,33 @@
 import { app } from '@azure/functions';
-import { createManagementApi, managementSettingsFromEnv } from '../management';
+import { ArmError } from '../apim/armErrors';
+import { settingProblems } from '../catalog/appSettings';
+import { createManagementApi, managementSettingsFromEnv, type ManagementApi } from '../management';
 import { catalogStore } from './lib/services';
 import { toCoreRequest } from './lib/http';
 
-const management = createManagementApi({ store: catalogStore(), settings: managementSettingsFromEnv() });
+/**
+ * Created once the secret settings are usable: management keys read while a Key
+ * Vault reference is unresolved would stay unusable for the life of the process.
+ */
+let management: ManagementApi | undefined;
 
 /**
  * APIM's management REST API under /management. Authentication is the API's own
  * SharedAccessSignature check: Functions' authLevel is not enforced locally, so it
- * is never relied on.
+ * is never relied on. While a secret setting is missing or an unresolved Key Vault
+ * reference, every call is 503 naming the setting (never its value).
  */
 app.http('management', {
   route: 'management/{*path}',
   methods: ['GET', 'HEAD', 'PUT', 'PATCH', 'DELETE', 'POST'],
   authLevel: 'anonymous',
   handler: async (request) => {
+    const problems = settingProblems();
+    if (problems.length) {
+      const error = new ArmError('ServiceUnavailable', `The app's settings are not usable yet: ${problems.join('; ')}.`, null, { 'Retry-After': '10' });
+      return { status: error.status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...error.headers }, body: JSON.stringify(error.toResponse()) };
+    }
+    management ??= createManagementApi({ store: catalogStore(), settings: managementSettingsFromEnv() });
     const response = await management.handle(await toCoreRequest(request));
     return { status: response.status, headers: response.headers, body: response.body ?? undefined };
   },

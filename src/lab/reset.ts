@@ -21,7 +21,7 @@ function everyRecord(index: CatalogIndex): RecordRef[] {
  * and the seed written again, with fresh keys. Records the seed keeps are replaced
  * in place rather than deleted and re-created. Returns the catalog version reached.
  */
-export async function resetLab(store: CatalogStore, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+export async function resetLab(store: Pick<CatalogStore, 'mutate'>, env: NodeJS.ProcessEnv = process.env): Promise<number> {
   const { version } = await store.mutate((index) => {
     const seed = labSeed(env);
     const kept = new Set(seed.map((record) => rowKeyOf(refOf(record))));

@@ -1,4 +1,5 @@
 import type { ArmService } from '../apim/armResources';
+import { isUnresolvedReference } from '../catalog/keyProtector';
 
 /** What the management API needs from configuration. */
 export interface ManagementSettings {
@@ -46,8 +47,13 @@ export function managementSettingsFromEnv(env: NodeJS.ProcessEnv = process.env):
     },
     basePath: DEFAULT_BASE_PATH,
     identifier,
-    // An empty setting is no key: never sign with the empty string.
-    primaryKey: env.MANAGEMENT_PRIMARY_KEY || undefined,
-    secondaryKey: env.MANAGEMENT_SECONDARY_KEY || undefined,
+    // An empty setting is no key: never sign with the empty string. Nor with the text
+    // of a Key Vault reference the platform has not resolved.
+    primaryKey: usableKey(env.MANAGEMENT_PRIMARY_KEY),
+    secondaryKey: usableKey(env.MANAGEMENT_SECONDARY_KEY),
   };
+}
+
+function usableKey(value: string | undefined): string | undefined {
+  return value && !isUnresolvedReference(value) ? value : undefined;
 }

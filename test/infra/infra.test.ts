@@ -101,6 +101,18 @@ describe('main.bicep (subscription scope)', () => {
     expect(stringValue(module?.namedChildren[1])).toBe('resources.bicep');
   });
 
+  it('location: azd location metadata, and only regions that offer Flex Consumption', () => {
+    const location = params(parse('infra/main.bicep')).find((p) => p.name === 'location');
+    expect(location?.decorators).toEqual(expect.arrayContaining(['allowed', 'metadata']));
+    const text = read('infra/main.bicep');
+    const declaration = text.slice(text.indexOf('@allowed(['), text.indexOf('param location string'));
+    expect(declaration).toMatch(/@metadata\(\{\s*azd: \{\s*type: 'location'\s*\}\s*\}\)/);
+    const allowed = [...declaration.matchAll(/^\s+'([a-z0-9]+)'$/gm)].map((m) => m[1]);
+    expect(allowed).toEqual(expect.arrayContaining(['eastus', 'eastus2', 'westeurope', 'northeurope', 'swedencentral', 'australiaeast']));
+    // Regions without Flex Consumption are refused before anything is created.
+    for (const region of ['westindia', 'japanwest', 'chinaeast', 'usgovvirginia']) expect(allowed).not.toContain(region);
+  });
+
   it('declares the azd parameters and makes every key a secure parameter', () => {
     const declared = new Map(params(parse('infra/main.bicep')).map((p) => [p.name, p]));
     for (const name of ['environmentName', 'location', 'principalId']) expect(declared.has(name), name).toBe(true);
@@ -150,7 +162,17 @@ describe('resources.bicep security properties', () => {
     expect(property(props, 'supportsHttpsTrafficOnly')?.text).toBe('true');
   });
 
-  it('function app: Flex Consumption, node 20, HTTPS only, TLS 1.2, no FTP, identity for Key Vault references', () => {
+  it("probes APIM's status endpoint on the app with an availability test (Flex Consumption has no platform health check)", () => {
+    const tests = resourcesOfType(tree(), 'Microsoft.Insights/webtests@');
+    expect(tests).toHaveLength(1);
+    const props = property(tests[0]!.body, 'properties');
+    expect(propertyPath(props, 'Request', 'RequestUrl')?.text).toBe("'https://${functionApp.properties.defaultHostName}/status-0123456789abcdef'");
+    expect(stringValue(propertyPath(props, 'Request', 'HttpVerb'))).toBe('GET');
+    expect(propertyPath(props, 'ValidationRules', 'ExpectedHttpStatusCode')?.text).toBe('200');
+    expect(property(property(resourcesOfType(tree(), 'Microsoft.Web/sites@')[0]!.body, 'properties'), 'siteConfig')?.text).not.toContain('healthCheckPath');
+  });
+
+  it('function app: Flex Consumption, node 22, HTTPS only, TLS 1.2, no FTP, identity for Key Vault references', () => {
     const [plan] = resourcesOfType(tree(), 'Microsoft.Web/serverfarms@');
     expect(stringValue(propertyPath(plan?.body, 'sku', 'name'))).toBe('FC1');
     expect(stringValue(propertyPath(plan?.body, 'sku', 'tier'))).toBe('FlexConsumption');
@@ -164,7 +186,7 @@ describe('resources.bicep security properties', () => {
     expect(stringValue(propertyPath(props, 'siteConfig', 'ftpsState'))).toBe('Disabled');
     expect(property(props, 'keyVaultReferenceIdentity')?.text).toBe('identity.id');
     expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'name'))).toBe('node');
-    expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'version'))).toBe('20');
+    expect(stringValue(propertyPath(props, 'functionAppConfig', 'runtime', 'version'))).toBe('22');
     expect(stringValue(propertyPath(props, 'functionAppConfig', 'deployment', 'storage', 'type'))).toBe('blobContainer');
     expect(stringValue(propertyPath(props, 'functionAppConfig', 'deployment', 'storage', 'authentication', 'type'))).toBe(
       'UserAssignedIdentity',
@@ -305,11 +327,14 @@ describe('azure.yaml', () => {
     expect(at(services, 'api', 'host')).toBe('function');
   });
 
-  it('builds before packaging and deploys the local build', () => {
+  it('builds and stages the package before packaging, and deploys exactly that folder', () => {
     for (const os of ['posix', 'windows']) {
-      expect(at(yaml, 'services', 'api', 'hooks', 'prepackage', os, 'run')).toBe('npm run build');
+      expect(at(yaml, 'services', 'api', 'hooks', 'prepackage', os, 'run')).toBe('npm run package');
     }
-    // .funcignore leaves src/ and tsconfig.json out: a remote build would have nothing to compile.
+    // `npm run package` builds first, then stages .deploy/app (test/deploy/package.test.ts).
+    expect(JSON.parse(read('package.json')).scripts.package).toMatch(/^npm run -s build && node dist\/src\/cli\/packageCli\.js$/);
+    expect(at(yaml, 'services', 'api', 'dist')).toBe('.deploy/app');
+    // The package holds no sources: a remote build would have nothing to compile.
     expect(at(yaml, 'services', 'api', 'remoteBuild')).toBe(false);
     const funcignore = read('.funcignore').split(/\r?\n/).map((l) => l.trim());
     expect(funcignore).not.toContain('node_modules');
@@ -338,7 +363,7 @@ describe('azure.yaml', () => {
 });
 
 describe('no secret literal in the deployment files', () => {
-  const deploymentFiles = [...files, 'infra/main.parameters.json', 'azure.yaml', 'infra/hooks/ensure-secrets.mjs', 'infra/README.md'];
+  const deploymentFiles = [...files, 'infra/main.parameters.json', 'azure.yaml', 'infra/hooks/ensure-secrets.mjs', 'infra/hooks/secrets.mjs', 'infra/README.md'];
   const knownRoleIds = new Set([
     'b7e6dc6d-f1e8-4753-8033-0f276bb0955b',
     '974c5e8b-45b9-4653-ba55-5f855dd0fb88',
@@ -363,7 +388,7 @@ describe('no secret literal in the deployment files', () => {
 
 describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
   /** Runs the hook with a stand-in `azd` that records its arguments. */
-  function runHook(env: Record<string, string>): { status: number; calls: string[][]; output: string } {
+  function runHook(env: Record<string, string>, az?: string): { status: number; calls: string[][]; output: string } {
     const dir = mkdtempSync(path.join(tmpdir(), 'azd-hook-'));
     try {
       const log = path.join(dir, 'calls.jsonl');
@@ -373,6 +398,10 @@ describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
         `#!${process.execPath}\nrequire('fs').appendFileSync(${JSON.stringify(log)}, JSON.stringify(process.argv.slice(2)) + '\\n');\n`,
       );
       chmodSync(fakeAzd, 0o755);
+      if (az !== undefined) {
+        writeFileSync(path.join(dir, 'az'), `#!${process.execPath}\n${az}\n`);
+        chmodSync(path.join(dir, 'az'), 0o755);
+      }
       let status = 0;
       let output = '';
       try {
@@ -422,6 +451,23 @@ describe('preprovision hook (infra/hooks/ensure-secrets.mjs)', () => {
     });
     expect(status).toBe(0);
     expect(calls).toEqual([]);
+  });
+
+  it.skipIf(process.platform === 'win32')('takes a secret missing from the environment from the existing Key Vault, and stores it', () => {
+    const kek = Buffer.alloc(32, 5).toString('base64');
+    const az = `const a = process.argv.slice(2); if (a.includes('key-encryption-key') && a.includes('kv-apim-k3x9q2')) console.log(${JSON.stringify(kek)}); else process.exit(3);`;
+    const { status, calls, output } = runHook({ MANAGEMENT_PRIMARY_KEY: 'p', MANAGEMENT_SECONDARY_KEY: 's', AZURE_KEY_VAULT_NAME: 'kv-apim-k3x9q2' }, az);
+    expect(status).toBe(0);
+    expect(calls).toEqual([['env', 'set', 'KEY_ENCRYPTION_KEY', kek]]);
+    expect(output).not.toContain(kek);
+  });
+
+  it.skipIf(process.platform === 'win32')('generates nothing when the existing Key Vault cannot be read', () => {
+    const az = "process.stderr.write(\"ERROR: Please run 'az login' to setup account.\\n\"); process.exit(1);";
+    const { status, calls, output } = runHook({ MANAGEMENT_PRIMARY_KEY: 'p', MANAGEMENT_SECONDARY_KEY: 's', AZURE_KEY_VAULT_NAME: 'kv-apim-k3x9q2' }, az);
+    expect(status).toBe(1);
+    expect(calls).toEqual([]);
+    expect(output).toMatch(/KEY_ENCRYPTION_KEY: .*could not be read \(ERROR: Please run 'az login'/);
   });
 
   it.skipIf(process.platform === 'win32')('refuses a malformed encryption key instead of replacing it', () => {

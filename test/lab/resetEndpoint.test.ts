@@ -1,0 +1,37 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import { createLabReset } from '../../src/lab/resetEndpoint';
+import { createSasToken, managementSettingsFromEnv } from '../../src/management';
+import { testStore } from '../helpers/catalog';
+
+/** `POST /lab/reset`'s core: the management token check, and the seed on the app's own host name. */
+
+const PRIMARY = randomBytes(64).toString('base64');
+const settings = managementSettingsFromEnv({ MANAGEMENT_PRIMARY_KEY: PRIMARY });
+const authorization = () => `SharedAccessSignature ${createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 3_600_000) })}`;
+
+describe('lab reset', () => {
+  it('seeds the Echo API backend from the deployed host name (https)', async () => {
+    const store = testStore();
+    const env = { WEBSITE_HOSTNAME: 'func-apim-k3x9q2.azurewebsites.net', WEBSITE_INSTANCE_ID: 'a1b2c3' };
+    const reset = createLabReset({ store, settings, env });
+    const response = await reset(authorization());
+    expect(response.status).toBe(200);
+    const body = JSON.parse(response.body) as { catalogVersion: number; status: string };
+    expect(body.status).toBe('broken');
+    expect(body.catalogVersion).toBeGreaterThan(0);
+    expect(store.index.getApi('echo-api')?.serviceUrl).toBe('https://func-apim-k3x9q2.azurewebsites.net/backend/echo');
+  });
+
+  it('refuses a missing or wrong token with the management API 401, and writes nothing', async () => {
+    const store = testStore();
+    const reset = createLabReset({ store, settings, env: { WEBSITE_HOSTNAME: 'elsewhere.example.net' } });
+    for (const header of [null, 'SharedAccessSignature uid=integration&ex=2099-01-01T00:00:00.0000000Z&sn=AAAA']) {
+      const response = await reset(header);
+      expect(response.status).toBe(401);
+      expect(JSON.parse(response.body).error.code).toBe('Unauthorized');
+    }
+    await store.ensureStarted();
+    expect(store.index.getApi('echo-api')).toBeUndefined();
+  });
+});
