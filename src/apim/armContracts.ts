@@ -1,4 +1,4 @@
-import type { Api, Operation, Parameter, Product, Subscription } from '../catalog/records';
+import type { Api, Operation, Parameter, PolicyFormat, PolicyScopeRef, Product, Subscription } from '../catalog/records';
 import { RESOURCE_TYPES, armResource, fullResourceId, type ArmResource, type ArmService } from './armResources';
 
 /**
@@ -58,6 +58,12 @@ export interface SubscriptionContract {
   notificationDate: string | null;
   stateComment: string | null;
   allowTracing: boolean;
+}
+
+/** Policy properties as APIM returns them: the document in the format asked for. */
+export interface PolicyContract {
+  format: PolicyFormat;
+  value: string;
 }
 
 /** What `listSecrets` answers. */
@@ -131,6 +137,25 @@ export function subscriptionResource(service: ArmService, subscription: Subscrip
     stateComment: subscription.stateComment ?? null,
     allowTracing: subscription.allowTracing,
   });
+}
+
+/** A policy document's envelope: `policy` under its scope, the type following the scope. */
+export function policyResource(service: ArmService, scope: PolicyScopeRef, contract: PolicyContract): ArmResource<PolicyContract> {
+  const [parent, type] = policyParent(scope);
+  return armResource(type, fullResourceId(service, `${parent}/policies/policy`), 'policy', contract);
+}
+
+function policyParent(scope: PolicyScopeRef): [string, string] {
+  switch (scope.scope) {
+    case 'global':
+      return ['', RESOURCE_TYPES.globalPolicy];
+    case 'product':
+      return [`/products/${scope.productId}`, RESOURCE_TYPES.productPolicy];
+    case 'api':
+      return [`/apis/${scope.apiId}`, RESOURCE_TYPES.apiPolicy];
+    case 'operation':
+      return [`/apis/${scope.apiId}/operations/${scope.operationId}`, RESOURCE_TYPES.operationPolicy];
+  }
 }
 
 /** The keys, for `listSecrets` only. */

@@ -84,6 +84,15 @@ export function invalidField(target: string, message: string): ArmError {
   return validationError([{ code: 'ValidationError', target, message }]);
 }
 
+/**
+ * 400 for a policy document refused at write time, as APIM reports it: the
+ * detail's target is `representation` and its message names the element, line
+ * and column ("Error in element 'rate-limit' on line 3, column 6: ...").
+ */
+export function invalidPolicyDocument(detail: string): ArmError {
+  return invalidField('representation', detail);
+}
+
 /** 400 for a body that is not JSON. Never echoes the body: it may hold a key. */
 export function malformedBody(): ArmError {
   return new ArmError('ValidationError', 'The request body is not valid JSON.');

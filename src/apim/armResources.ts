@@ -20,6 +20,10 @@ export const RESOURCE_TYPES = {
   operation: 'Microsoft.ApiManagement/service/apis/operations',
   subscription: 'Microsoft.ApiManagement/service/subscriptions',
   productApi: 'Microsoft.ApiManagement/service/products/apis',
+  globalPolicy: 'Microsoft.ApiManagement/service/policies',
+  productPolicy: 'Microsoft.ApiManagement/service/products/policies',
+  apiPolicy: 'Microsoft.ApiManagement/service/apis/policies',
+  operationPolicy: 'Microsoft.ApiManagement/service/apis/operations/policies',
 } as const;
 
 /** `{ id, type, name, properties }`. */

@@ -6,6 +6,8 @@ import {
   normalizeApiPath,
   type Api,
   type Operation,
+  type PolicyRecord,
+  type PolicyScopeRef,
   type Product,
   type ProductApiLink,
   type Subscription,
@@ -23,6 +25,8 @@ export interface CatalogView {
   productsOfApi(apiId: string): readonly Product[];
   /** The subscription owning `key` as primary or secondary key; compared in constant time. */
   subscriptionByKey(key: string): KeyMatch | undefined;
+  /** The stored policy document of one scope, or undefined (the scope's default applies). */
+  policyDocument(ref: PolicyScopeRef): PolicyRecord | undefined;
 }
 
 export type { KeyMatch };
@@ -37,6 +41,20 @@ export function keyDigest(key: string): string {
 }
 
 const linkKey = (productId: string, apiId: string) => `${productId}\u0000${apiId}`;
+
+/** The key of a scope's policy document; `\u0000` never occurs in an id. */
+function policyKey(ref: PolicyScopeRef): string {
+  switch (ref.scope) {
+    case 'global':
+      return 'global';
+    case 'product':
+      return `product\u0000${ref.productId}`;
+    case 'api':
+      return `api\u0000${ref.apiId}`;
+    case 'operation':
+      return `operation\u0000${ref.apiId}\u0000${ref.operationId}`;
+  }
+}
 const pathDepth = (path: string) => (path === '' ? 0 : path.split('/').length);
 
 /**
@@ -95,6 +113,7 @@ export class CatalogIndex implements CatalogView {
   private readonly products = new Map<string, Product>();
   private readonly links = new Map<string, ProductApiLink>();
   private readonly productsByApiCache = new Map<string, Product[]>();
+  private readonly policies = new Map<string, PolicyRecord>();
 
   // ---- hot-path reads -------------------------------------------------------
 
@@ -128,6 +147,10 @@ export class CatalogIndex implements CatalogView {
 
   subscriptionByKey(key: string): KeyMatch | undefined {
     return this.subscriptions.byKey(key);
+  }
+
+  policyDocument(ref: PolicyScopeRef): PolicyRecord | undefined {
+    return this.policies.get(policyKey(ref));
   }
 
   // ---- reads for management and the lab -------------------------------------
@@ -174,8 +197,12 @@ export class CatalogIndex implements CatalogView {
   subscriptionUsingKey(key: string): Subscription | undefined {
     return this.subscriptionByKey(key)?.subscription;
   }
+  /** Every stored policy document, in no particular order. */
+  listPolicies(): PolicyRecord[] {
+    return [...this.policies.values()];
+  }
   get isEmpty(): boolean {
-    return this.apis.size === 0 && this.products.size === 0 && this.subscriptions.size === 0;
+    return this.apis.size === 0 && this.products.size === 0 && this.subscriptions.size === 0 && this.policies.size === 0;
   }
 
   // ---- changes (applied by the catalog store) -------------------------------
@@ -203,6 +230,9 @@ export class CatalogIndex implements CatalogView {
         case 'subscription':
           this.putSubscription(put.value);
           break;
+        case 'policy':
+          this.policies.set(policyKey(put.value), put.value);
+          break;
       }
       const ref = refOf(put);
       this.revisions.set(ref, rowKeyOf(ref), version);
@@ -224,6 +254,9 @@ export class CatalogIndex implements CatalogView {
         break;
       case 'subscription':
         this.deleteSubscription(ref.id);
+        break;
+      case 'policy':
+        this.policies.delete(policyKey(ref));
         break;
     }
     this.revisions.delete(ref, rowKeyOf(ref));
@@ -248,6 +281,7 @@ export class CatalogIndex implements CatalogView {
     this.operations.delete(id);
     this.operationLists.delete(id);
     for (const [k, link] of this.links) if (link.apiId === id) this.links.delete(k);
+    for (const [k, policy] of this.policies) if ((policy.scope === 'api' || policy.scope === 'operation') && policy.apiId === id) this.policies.delete(k);
     this.productsByApiCache.clear();
     this.recomputePathDepth();
   }
@@ -261,6 +295,7 @@ export class CatalogIndex implements CatalogView {
 
   deleteOperation(apiId: string, operationId: string): void {
     if (this.operations.get(apiId)?.delete(operationId)) this.operationLists.delete(apiId);
+    this.policies.delete(policyKey({ scope: 'operation', apiId, operationId }));
   }
 
   putProduct(product: Product): void {
@@ -271,6 +306,7 @@ export class CatalogIndex implements CatalogView {
   deleteProduct(id: string): void {
     this.products.delete(id);
     for (const [k, link] of this.links) if (link.productId === id) this.links.delete(k);
+    this.policies.delete(policyKey({ scope: 'product', productId: id }));
     this.productsByApiCache.clear();
   }
 
@@ -305,6 +341,7 @@ export class CatalogIndex implements CatalogView {
     this.products.clear();
     this.links.clear();
     this.productsByApiCache.clear();
+    this.policies.clear();
     this.subscriptions.clear();
     this.revisions.clear();
     this.maxApiPathSegments = 0;

@@ -74,14 +74,15 @@ export async function* prefetched<T>(pages: AsyncIterable<T>): AsyncGenerator<T,
 
 /**
  * Records of a full load on their way into a fresh index. APIs, products,
- * operations and links are kept until the listing is complete, then applied
- * parents first (APIs and products before their operations and links), as a
- * reader of the index would expect them. Subscriptions, most of the rows and
+ * operations, links and policy documents are kept until the listing is
+ * complete, then applied parents first (APIs and products before their
+ * operations, links and documents), as a reader of the index would expect
+ * them. Subscriptions, most of the rows and
  * parents of nothing, go in as they are read, so that their parsed forms do not
  * pile up on the heap during the load.
  */
 class LoadedRecords {
-  private readonly byKind = { api: [], product: [], operation: [], link: [] } as { [K in Exclude<CatalogRecord['kind'], 'subscription'>]: StoredRecord[] };
+  private readonly byKind = { api: [], product: [], operation: [], link: [], policy: [] } as { [K in Exclude<CatalogRecord['kind'], 'subscription'>]: StoredRecord[] };
 
   constructor(private readonly index: CatalogIndex) {}
 
@@ -93,7 +94,7 @@ class LoadedRecords {
 
   /** Applies the records kept back; the index is then complete. */
   finish(): void {
-    for (const kind of ['api', 'product', 'operation', 'link'] as const) {
+    for (const kind of ['api', 'product', 'operation', 'link', 'policy'] as const) {
       for (const { record, rev } of this.byKind[kind]) this.index.applyChange({ put: record }, rev);
     }
   }

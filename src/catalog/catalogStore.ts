@@ -4,7 +4,7 @@ import { CatalogIndex, type CatalogView, type KeyMatch } from './catalogIndex';
 import { loadCatalog } from './catalogLoader';
 import { createVersionRow, readVersionRow, rowsChangedSince, versionBump } from './changeLog';
 import { keyProtectorFromEnv, type KeyProtector } from './keyProtector';
-import type { Api, Operation, Product } from './records';
+import type { Api, Operation, PolicyRecord, PolicyScopeRef, Product } from './records';
 import { describe, mapLimit, sleep, statusOf } from './storageCalls';
 import { CATALOG_PARTITION, fromEntity, refOf, refOfRowKey, rowKeyOf, sealRecord, storageLimitOf, toEntity, type CatalogChange, type CatalogRecord } from './tableCodec';
 import { withTimeout } from './withTimeout';
@@ -51,6 +51,9 @@ class LiveCatalogView implements CatalogView {
   }
   subscriptionByKey(key: string): KeyMatch | undefined {
     return this.store.index.subscriptionByKey(key);
+  }
+  policyDocument(ref: PolicyScopeRef): PolicyRecord | undefined {
+    return this.store.index.policyDocument(ref);
   }
 }
 

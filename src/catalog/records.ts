@@ -95,6 +95,36 @@ export const productApiLinkSchema = z.object({
 });
 export type ProductApiLink = z.infer<typeof productApiLinkSchema>;
 
+/** The two text forms a policy document is stored in: `xml`, or `rawxml` (expressions not XML-escaped). */
+export const policyFormats = ['xml', 'rawxml'] as const;
+export type PolicyFormat = (typeof policyFormats)[number];
+
+/** Where a policy document applies: the service, a product, an API or an operation. */
+export type PolicyScopeRef =
+  | { scope: 'global' }
+  | { scope: 'product'; productId: string }
+  | { scope: 'api'; apiId: string }
+  | { scope: 'operation'; apiId: string; operationId: string };
+
+/** A policy document of one scope, its text kept exactly as written. */
+export type PolicyRecord = PolicyScopeRef & { format: PolicyFormat; value: string };
+
+/**
+ * Longest document text, in UTF-16 units: a document of 256 KiB of UTF-8 (the
+ * policy engine's limit) never has more units than bytes.
+ */
+export const MAX_POLICY_TEXT = 262_144;
+
+const policyText = { format: z.enum(policyFormats), value: z.string().max(MAX_POLICY_TEXT) };
+
+/** The record's shape only; the document itself is validated by whoever writes it (management). */
+export const policySchema: z.ZodType<PolicyRecord> = z.discriminatedUnion('scope', [
+  z.object({ scope: z.literal('global'), ...policyText }),
+  z.object({ scope: z.literal('product'), productId: resourceId, ...policyText }),
+  z.object({ scope: z.literal('api'), apiId: resourceId, ...policyText }),
+  z.object({ scope: z.literal('operation'), apiId: resourceId, operationId: resourceId, ...policyText }),
+]);
+
 /** A subscription key: 1-256 printable ASCII characters (generated keys are 32 hex). */
 export const subscriptionKey = z.string().min(1).max(256).regex(/^[\x21-\x7e]+$/, {
   message: 'must be 1-256 printable ASCII characters without spaces',

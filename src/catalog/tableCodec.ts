@@ -3,11 +3,14 @@ import { digestToText, isDigestText, isSealed, KeyDecryptionError, KeyLookupErro
 import {
   apiSchema,
   operationSchema,
+  policySchema,
   productApiLinkSchema,
   productSchema,
   subscriptionSchema,
   type Api,
   type Operation,
+  type PolicyRecord,
+  type PolicyScopeRef,
   type Product,
   type ProductApiLink,
   type Subscription,
@@ -16,7 +19,8 @@ import { copyProperties, propertiesOf, recordClass, type KeySlot, type Subscript
 
 /**
  * How catalog records live in Table Storage: one partition, one row per record,
- * the record as JSON (split over several properties when long). Ids are
+ * the record as JSON (split over several properties when long); a policy
+ * document's text is stored beside it as it is, not JSON-escaped. Ids are
  * URI-encoded into row keys, so a key never holds `/ \ # ?` and `|` always
  * separates parts.
  */
@@ -29,14 +33,16 @@ export type CatalogRecord =
   | { kind: 'operation'; value: Operation }
   | { kind: 'product'; value: Product }
   | { kind: 'link'; value: ProductApiLink }
-  | { kind: 'subscription'; value: Subscription };
+  | { kind: 'subscription'; value: Subscription }
+  | { kind: 'policy'; value: PolicyRecord };
 
 export type RecordRef =
   | { kind: 'api'; id: string }
   | { kind: 'operation'; apiId: string; id: string }
   | { kind: 'product'; id: string }
   | { kind: 'link'; productId: string; apiId: string }
-  | { kind: 'subscription'; id: string };
+  | { kind: 'subscription'; id: string }
+  | ({ kind: 'policy' } & PolicyScopeRef);
 
 /** One change to the catalog. */
 export type CatalogChange = { put: CatalogRecord } | { delete: RecordRef };
@@ -49,6 +55,7 @@ const schemas = {
   product: productSchema,
   link: productApiLinkSchema,
   subscription: subscriptionSchema,
+  policy: policySchema,
 } as const;
 
 const enc = encodeURIComponent;
@@ -59,6 +66,8 @@ export function refOf(record: CatalogRecord): RecordRef {
       return { kind: 'operation', apiId: record.value.apiId, id: record.value.id };
     case 'link':
       return { kind: 'link', productId: record.value.productId, apiId: record.value.apiId };
+    case 'policy':
+      return policyRef(record.value);
     default:
       return { kind: record.kind, id: record.value.id };
   }
@@ -70,15 +79,46 @@ export function rowKeyOf(ref: RecordRef): string {
       return `operation|${enc(ref.apiId)}|${enc(ref.id)}`;
     case 'link':
       return `link|${enc(ref.productId)}|${enc(ref.apiId)}`;
+    case 'policy':
+      return policyRowKey(ref);
     default:
       return `${ref.kind}|${enc(ref.id)}`;
   }
 }
 
+/** The reference of the policy document of a scope (a record or a bare scope). */
+export function policyRef(scope: PolicyScopeRef): RecordRef {
+  switch (scope.scope) {
+    case 'global':
+      return { kind: 'policy', scope: 'global' };
+    case 'product':
+      return { kind: 'policy', scope: 'product', productId: scope.productId };
+    case 'api':
+      return { kind: 'policy', scope: 'api', apiId: scope.apiId };
+    case 'operation':
+      return { kind: 'policy', scope: 'operation', apiId: scope.apiId, operationId: scope.operationId };
+  }
+}
+
+/** `policy|global`, `policy|product|{id}`, `policy|api|{id}`, `policy|operation|{apiId}|{id}`. */
+function policyRowKey(ref: PolicyScopeRef): string {
+  switch (ref.scope) {
+    case 'global':
+      return 'policy|global';
+    case 'product':
+      return `policy|product|${enc(ref.productId)}`;
+    case 'api':
+      return `policy|api|${enc(ref.apiId)}`;
+    case 'operation':
+      return `policy|operation|${enc(ref.apiId)}|${enc(ref.operationId)}`;
+  }
+}
+
 /** The reference a row key stands for, or undefined for rows that are not records. */
 export function refOfRowKey(rowKey: string): RecordRef | undefined {
-  const [kind, a, b] = rowKey.split('|');
+  const [kind, a, b, c] = rowKey.split('|');
   if (a === undefined) return undefined;
+  if (kind === 'policy') return policyRefOfRowKey(a, b, c);
   const first = decodeURIComponent(a);
   switch (kind) {
     case 'api':
@@ -94,8 +134,46 @@ export function refOfRowKey(rowKey: string): RecordRef | undefined {
   }
 }
 
-/** Table Storage keeps at most 64 KiB per string property; stay well below it. */
+function policyRefOfRowKey(scope: string, a: string | undefined, b: string | undefined): RecordRef | undefined {
+  if (scope === 'global') return a === undefined ? { kind: 'policy', scope } : undefined;
+  if (a === undefined) return undefined;
+  if (scope === 'product' && b === undefined) return { kind: 'policy', scope, productId: decodeURIComponent(a) };
+  if (scope === 'api' && b === undefined) return { kind: 'policy', scope, apiId: decodeURIComponent(a) };
+  if (scope === 'operation' && b !== undefined) return { kind: 'policy', scope, apiId: decodeURIComponent(a), operationId: decodeURIComponent(b) };
+  return undefined;
+}
+
+/** Table Storage keeps at most 64 KiB (32,768 UTF-16 units) per string property; stay well below it. */
 const CHUNK = 30_000;
+
+/**
+ * `text` in pieces of at most CHUNK units, never cutting a surrogate pair in
+ * two (a lone half is no valid string for the storage service). Always at
+ * least one piece.
+ */
+function chunksOf(text: string): string[] {
+  const chunks: string[] = [];
+  let at = 0;
+  do {
+    let end = Math.min(at + CHUNK, text.length);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end -= 1;
+    chunks.push(text.slice(at, end));
+    at = end;
+  } while (at < text.length);
+  return chunks;
+}
+
+/**
+ * A record split into its JSON and its long text stored as it is: a policy
+ * document's `value`, which JSON would escape (every quote and line break
+ * doubled) and could then push a 256 KiB document past an entity's 1 MiB.
+ */
+function splitText(value: unknown, kind: RecordKind): { json: unknown; text: string | undefined } {
+  if (kind !== 'policy') return { json: value, text: undefined };
+  const { value: text, ...rest } = value as PolicyRecord;
+  return { json: rest, text };
+}
 
 /** What the two key slots of a subscription are bound to when sealed. */
 export const keyContext = (subscriptionId: string, slot: KeySlot) => `subscription:${subscriptionId}:${slot}`;
@@ -195,15 +273,21 @@ function storedValue(record: CatalogRecord, keys: KeyProtector): unknown {
 }
 
 export function toEntity(record: CatalogRecord, version: number, keys: KeyProtector): TableEntity<Record<string, unknown>> {
-  const json = JSON.stringify(storedValue(record, keys));
+  const stored = splitText(storedValue(record, keys), record.kind);
+  const chunks = chunksOf(JSON.stringify(stored.json));
   const entity: TableEntity<Record<string, unknown>> = {
     partitionKey: CATALOG_PARTITION,
     rowKey: rowKeyOf(refOf(record)),
     kind: record.kind,
     rev: version,
-    chunks: Math.max(1, Math.ceil(json.length / CHUNK)),
+    chunks: chunks.length,
   };
-  for (let i = 0, n = 0; i < json.length || n === 0; i += CHUNK, n++) entity[`d${n}`] = json.slice(i, i + CHUNK);
+  chunks.forEach((chunk, n) => (entity[`d${n}`] = chunk));
+  if (stored.text !== undefined) {
+    const texts = chunksOf(stored.text);
+    entity.textChunks = texts.length;
+    texts.forEach((chunk, n) => (entity[`t${n}`] = chunk));
+  }
   return entity;
 }
 
@@ -229,9 +313,10 @@ export function storageLimitOf(change: CatalogChange): StorageLimit | undefined 
     return { kind: 'keyTooLong', message: `The ${ref.kind} id is too long to be stored: at most ${MAX_ROW_KEY_LENGTH} characters once URI-encoded (with its parent's id).` };
   }
   if (!('put' in change)) return undefined;
+  const stored = splitText(change.put.value, change.put.kind);
   let json: string;
   try {
-    json = JSON.stringify(change.put.value);
+    json = JSON.stringify(stored.json) + (stored.text ?? '');
   } catch {
     // A structure too deep for the serializer (RangeError): it could not be written or read back.
     return { kind: 'tooDeep', message: `The ${ref.kind} is nested too deeply to be stored.` };
@@ -282,6 +367,16 @@ export function fromEntity(entity: Record<string, unknown>, keys: KeyProtector, 
   }
   const rev = typeof entity.rev === 'number' ? entity.rev : 0;
   const row = `row ${String(entity.rowKey)}`;
+  if (typeof entity.textChunks === 'number') {
+    if (raw === null || typeof raw !== 'object') return { error: `${row}: data is not an object` };
+    let text = '';
+    for (let n = 0; n < entity.textChunks; n++) {
+      const part = entity[`t${n}`];
+      if (typeof part !== 'string') return { error: `${row}: missing text chunk ${n}` };
+      text += part;
+    }
+    raw = { ...raw, value: text };
+  }
   if (kind === 'subscription' && raw !== null && typeof raw === 'object') {
     return subscriptionFromStored(raw as Record<string, unknown>, row, rev, keys, options.intern);
   }

@@ -1,11 +1,11 @@
 import type { CatalogChange, CatalogStore } from '../catalog/catalogStore';
 import type { CatalogIndex } from '../catalog/catalogIndex';
-import { refOf, rowKeyOf, type RecordRef } from '../catalog/tableCodec';
+import { policyRef, refOf, rowKeyOf, type RecordRef } from '../catalog/tableCodec';
 import { labSeed } from './seed';
 
 /** Every record in the index, children before parents. */
 function everyRecord(index: CatalogIndex): RecordRef[] {
-  const refs: RecordRef[] = [];
+  const refs: RecordRef[] = index.listPolicies().map(policyRef);
   for (const link of index.listLinks()) refs.push({ kind: 'link', productId: link.productId, apiId: link.apiId });
   for (const api of index.listApis()) {
     for (const op of index.operationsOf(api.id)) refs.push({ kind: 'operation', apiId: api.id, id: op.id });

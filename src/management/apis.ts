@@ -3,6 +3,7 @@ import { conflict, resourceNotFound } from '../apim/armErrors';
 import { apiResource } from '../apim/armContracts';
 import type { CatalogIndex } from '../catalog/catalogIndex';
 import type { CatalogChange } from '../catalog/catalogStore';
+import { policyRef } from '../catalog/tableCodec';
 import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, apiSchema, normalizeApiPath, type Api } from '../catalog/records';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
@@ -123,8 +124,8 @@ async function patch(ctx: RouteContext) {
 }
 
 /**
- * Deletes the API with its operations, its product links and the subscriptions
- * scoped to it (decision: a subscription must never point at a missing scope, and
+ * Deletes the API with its operations, its and their policy documents, its
+ * product links and the subscriptions scoped to it (decision: a subscription must never point at a missing scope, and
  * must not silently regain access if an API of the same id is created later).
  * One `mutate`: all or nothing. `deleteRevisions` is accepted; the lab has one revision.
  */
@@ -136,6 +137,10 @@ async function remove(ctx: RouteContext) {
     if (!index.getApi(id)) return { changes: [], value: false };
     checkIfMatch(ifMatch, etagOf(index, ref(id)));
     const changes: CatalogChange[] = [
+      ...index
+        .listPolicies()
+        .filter((policy) => (policy.scope === 'api' || policy.scope === 'operation') && policy.apiId === id)
+        .map((policy): CatalogChange => ({ delete: policyRef(policy) })),
       ...index.operationsOf(id).map((op): CatalogChange => ({ delete: { kind: 'operation', apiId: id, id: op.id } })),
       ...index
         .listLinks()

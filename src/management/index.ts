@@ -1,6 +1,7 @@
 /**
  * The management API core: APIM's REST surface for products, APIs, operations,
- * product-API links, subscriptions and keys, with SharedAccessSignature auth.
+ * product-API links, policy documents, subscriptions and keys, with
+ * SharedAccessSignature auth.
  * Framework-free; the Azure Functions registration adapts `handle` at the edge.
  */
 export { createManagementApi, managementRoutes, MIN_API_VERSION, type ManagementApi, type ManagementApiOptions } from './managementApi';

@@ -17,6 +17,7 @@ import { apiRoutes } from './apis';
 import { checkAuthorization } from './auth';
 import { debugRoutes } from './debug';
 import { operationRoutes } from './operations';
+import { policyRoutes } from './policies';
 import { productApiRoutes } from './productApis';
 import { productRoutes } from './products';
 import { errorResponse, withoutBody } from './respond';
@@ -34,6 +35,7 @@ export const managementRoutes: readonly Route[] = [
   ...productApiRoutes,
   ...apiRoutes,
   ...operationRoutes,
+  ...policyRoutes,
   ...subscriptionRoutes,
   ...debugRoutes,
 ];

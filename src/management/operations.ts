@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { conflict, invalidField, resourceNotFound } from '../apim/armErrors';
 import { operationResource } from '../apim/armContracts';
 import type { CatalogIndex } from '../catalog/catalogIndex';
+import { policyRef } from '../catalog/tableCodec';
 import { operationSchema, parameterSchema, type Operation } from '../catalog/records';
 import { requireApi } from './apis';
 import { check, definedOnly, readProperties } from './body';
@@ -39,7 +40,8 @@ const operationPatchProperties = operationPutProperties.partial();
 
 const ref = (apiId: string, id: string) => ({ kind: 'operation' as const, apiId, id });
 
-function requireOperation(index: CatalogIndex, apiId: string, id: string): Operation {
+/** The operation (its API first), or 404 in APIM's words. */
+export function requireOperation(index: CatalogIndex, apiId: string, id: string): Operation {
   requireApi(index, apiId);
   const operation = index.getOperation(apiId, id);
   if (!operation) throw resourceNotFound('Operation');
@@ -156,7 +158,9 @@ async function remove(ctx: RouteContext) {
   const { value: deleted } = await ctx.store.mutate((index) => {
     if (!index.getOperation(apiId, operationId)) return { changes: [], value: false };
     checkIfMatch(ifMatch, etagOf(index, ref(apiId, operationId)));
-    return { changes: [{ delete: ref(apiId, operationId) }], value: true };
+    const scope = { scope: 'operation' as const, apiId, operationId };
+    const document = index.policyDocument(scope) ? [{ delete: policyRef(scope) }] : [];
+    return { changes: [...document, { delete: ref(apiId, operationId) }], value: true };
   });
   return deleteResponse(deleted);
 }

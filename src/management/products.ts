@@ -4,6 +4,7 @@ import { productResource } from '../apim/armContracts';
 import type { CatalogIndex } from '../catalog/catalogIndex';
 import type { CatalogChange } from '../catalog/catalogStore';
 import { productSchema, type Product } from '../catalog/records';
+import { policyRef } from '../catalog/tableCodec';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
 import { pageOf } from './paging';
@@ -109,7 +110,7 @@ async function patch(ctx: RouteContext) {
 }
 
 /**
- * Deletes the product and its API links. Its subscriptions go too when
+ * Deletes the product with its policy document and its API links. Its subscriptions go too when
  * `deleteSubscriptions=true`; otherwise their existence is a 409, as in APIM.
  */
 async function remove(ctx: RouteContext) {
@@ -123,7 +124,9 @@ async function remove(ctx: RouteContext) {
     if (subscriptions.length > 0 && !deleteSubscriptions) {
       throw conflict(`Product has ${subscriptions.length} subscription(s). Delete them first, or delete with deleteSubscriptions=true.`);
     }
+    const scope = { scope: 'product' as const, productId: id };
     const changes: CatalogChange[] = [
+      ...(index.policyDocument(scope) ? [{ delete: policyRef(scope) }] : []),
       ...index
         .listLinks()
         .filter((link) => link.productId === id)

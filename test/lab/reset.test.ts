@@ -23,6 +23,8 @@ describe('lab reset', () => {
         { put: { kind: 'product', value: { ...index.getProduct('starter')!, id: 'gold', displayName: 'Gold' } } },
         { put: { kind: 'subscription', value: { ...index.getSubscription('master')!, id: 'extra', primaryKey: generateKey(), secondaryKey: generateKey() } } },
         { put: { kind: 'api', value: { ...index.getApi(ECHO_API_ID)!, id: 'other', path: 'other' } } },
+        { put: { kind: 'policy', value: { scope: 'global', format: 'xml', value: '<policies />' } } },
+        { put: { kind: 'policy', value: { scope: 'api', apiId: ECHO_API_ID, format: 'xml', value: '<policies />' } } },
       ],
       value: 0,
     }));
@@ -40,6 +42,7 @@ describe('lab reset', () => {
       expect(s.index.listProducts().map((p) => p.id).sort()).toEqual(['starter', 'unlimited']);
       expect(s.index.listSubscriptions().map((x) => x.id).sort()).toEqual(['master', 'starter-admin', 'unlimited-admin']);
       expect(s.index.listLinks()).toEqual([]);
+      expect(s.index.listPolicies()).toEqual([]);
       expect(diagnoseLab(s.index).status).toBe('broken');
       expect(s.index.subscriptionByKey(oldKey)).toBeUndefined();
     }

@@ -238,6 +238,7 @@ export function snapshot(store: CatalogStore): string {
     products: index.listProducts(),
     links: index.listLinks(),
     subscriptions: index.listSubscriptions(),
+    policies: index.listPolicies(),
   });
 }
 

@@ -222,6 +222,20 @@ describe('the official @azure/arm-apimanagement SDK against the lab', () => {
     expect(current.map((a) => a.name)).toEqual(['echo-api']);
   });
 
+  it('writes, reads, lists and deletes a policy document; a refused document is a 400 ValidationError', async () => {
+    const value = '<policies><inbound><base /><rate-limit calls="5" renewal-period="60" /></inbound></policies>';
+    const created = await client.productPolicy.createOrUpdate(RG, SVC, 'sdk-product', 'policy', { format: 'rawxml', value }, { ifMatch: '*' });
+    expect(created).toMatchObject({ name: 'policy', type: 'Microsoft.ApiManagement/service/products/policies', format: 'rawxml', value });
+    expect(created.eTag).toMatch(/^"\d+"$/);
+    expect(await client.productPolicy.get(RG, SVC, 'sdk-product', 'policy', { format: 'xml' })).toMatchObject({ format: 'xml', value });
+    expect((await collect(client.productPolicy.listByProduct(RG, SVC, 'sdk-product'))).map((p) => p.value)).toEqual([value]);
+    await expect(
+      client.apiPolicy.createOrUpdate(RG, SVC, 'sdk-api', 'policy', { value: '<policies><inbound><quota calls="1" renewal-period="60" /></inbound></policies>' }),
+    ).rejects.toMatchObject({ statusCode: 400, code: 'ValidationError' });
+    await client.productPolicy.delete(RG, SVC, 'sdk-product', 'policy', created.eTag!);
+    expect(h.store.view.policyDocument({ scope: 'product', productId: 'sdk-product' })).toBeUndefined();
+  });
+
   it('deletes: the API (long-running) with its links, and the product with its subscriptions', async () => {
     await client.api.beginDeleteAndWait(RG, SVC, 'sdk-api', '*');
     expect(h.store.index.getApi('sdk-api')).toBeUndefined();

@@ -432,6 +432,31 @@ const stretchingOperationBody = fc
   )
   .map(([template, responses]) => new TextEncoder().encode(`{"properties":{"displayName":"big","method":"GET","urlTemplate":"${template}","responses":${responses}}}`));
 
+/** Policy bodies: valid documents of either format, the refused `-link` formats, and text that is no document. */
+const policyProps = fc.record(
+  {
+    format: fc.constantFrom('xml', 'rawxml', 'XML', 'xml-link', 'rawxml-link', 'json'),
+    value: fc.oneof(
+      fc.constantFrom(
+        '<policies><inbound><base /></inbound><backend><base /></backend></policies>',
+        '<policies><inbound><base /><rate-limit calls="5" renewal-period="60" /><quota calls="100" renewal-period="604800" /></inbound></policies>',
+        '<policies><inbound><set-header name="x"><value>@(context.Request.Headers.GetValueOrDefault("a", "b") + "<&>")</value></set-header></inbound></policies>',
+        '<!DOCTYPE policies [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;">]><policies>&b;</policies>',
+        '<policies>' + deep(70, '<choose><when condition="@(true)">', '</when></choose>', '') + '</policies>',
+        '<policies><!--' + 'x'.repeat(262_200) + '--></policies>',
+      ),
+      anyText(200),
+    ),
+  },
+  { requiredKeys: ['value'] },
+);
+const policyParent = fc.oneof(
+  fc.constant(''),
+  mostlyKnown(['starter', 'fuzz-a']).map((p) => `/products/${percentEncode(p)}`),
+  mostlyKnown(['echo-api', 'fuzz-a']).map((a) => `/apis/${percentEncode(a)}`),
+  fc.tuple(mostlyKnown(['echo-api', 'fuzz-a']), mostlyKnown(['create-resource', 'fuzz-a'])).map(([a, o]) => `/apis/${percentEncode(a)}/operations/${percentEncode(o)}`),
+);
+
 const existingOrOdd = (ids: string[]) => fc.oneof({ weight: 3, arbitrary: fc.constantFrom(...ids) }, { weight: 1, arbitrary: id });
 const writeVerb = fc.constantFrom('GET', 'HEAD', 'PUT', 'PUT', 'PATCH', 'PATCH', 'DELETE');
 const propsBody = (props: fc.Arbitrary<Record<string, unknown>>) =>
@@ -474,6 +499,11 @@ const coherentCase: fc.Arbitrary<FuzzCase> = fc
         fc.constant('POST'),
         fc.tuple(mostlyKnown(['starter-admin', 'fuzz-a', 'master']), fc.constantFrom('listSecrets', 'regeneratePrimaryKey', 'regenerateSecondaryKey')).map(([s, action]) => `/subscriptions/${percentEncode(s)}/${action}`),
         body,
+      ),
+      fc.tuple(
+        fc.constantFrom('GET', 'HEAD', 'PUT', 'PUT', 'PUT', 'DELETE'),
+        fc.tuple(policyParent, fc.constantFrom('/policies/policy', '/policies/policy', '/policies')).map(([parent, rest]) => parent + rest),
+        propsBody(policyProps),
       ),
       fc.tuple(fc.constantFrom('GET', 'HEAD'), fc.constantFrom('/products', '/apis', '/subscriptions', '/products/starter/apis', '/products/starter/subscriptions', '/apis/echo-api/operations', '/apis/echo-api/products'), fc.constant(null)),
       fc.tuple(fc.constant('POST'), fc.constantFrom('/gateways/managed/listDebugCredentials', '/gateways/managed/listTrace'), tracingBody),
