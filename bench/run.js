@@ -147,6 +147,69 @@ function gatewayEnv(tableName) {
   return { CatalogStorage: azurite.connectionString, CATALOG_TABLE_NAME: tableName };
 }
 
+const policyXml = (sections) =>
+  `<policies>${['inbound', 'backend', 'outbound', 'on-error'].map((s) => `<${s}>${sections[s] ?? '<base />'}</${s}>`).join('')}</policies>`;
+
+/**
+ * The records and policy documents of the policy rows, next to the small catalog:
+ * product `bench-limited` (rate limit and quota far above what a run reaches),
+ * product `bench-throttled` (1 call per 300 s: every call after the first is a 429),
+ * both with the Echo API and a subscription each; API `bench-policy` (path `policy`,
+ * backend the raw echo) with an operation that sets a header and rewrites the URI,
+ * and one whose answers are cached, and a subscription to it.
+ */
+async function seedPolicyRows({ connectionString, tableName, echoOrigin }) {
+  const { CatalogStore } = require(dist('catalog/catalogStore'));
+  const { createTableClient } = require(dist('catalog/connection'));
+  const { generateKey } = require(dist('catalog/subscriptionKeys'));
+  const store = new CatalogStore({ client: createTableClient({ connectionString, tableName, source: 'bench' }), pollIntervalMs: 0, log: () => undefined });
+  await store.ensureStarted();
+  const now = new Date().toISOString();
+  const keys = { limited: generateKey(), throttled: generateKey(), policy: generateKey() };
+  const subscription = (id, scope, primaryKey) => ({
+    id, displayName: null, scope, ownerId: '/users/1', state: 'active', primaryKey, secondaryKey: generateKey(),
+    createdDate: now, startDate: now, expirationDate: null, endDate: null, notificationDate: null, stateComment: null, allowTracing: false,
+  });
+  const product = (id) => ({ id, displayName: id, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' });
+  const operation = (id, urlTemplate) => ({
+    apiId: 'bench-policy', id, displayName: id, description: null, method: 'GET', urlTemplate, templateParameters: [],
+    request: { description: null, queryParameters: [], headers: [], representations: [] }, responses: [],
+  });
+  const records = [
+    { kind: 'product', value: product('bench-limited') },
+    { kind: 'product', value: product('bench-throttled') },
+    { kind: 'link', value: { productId: 'bench-limited', apiId: 'echo-api' } },
+    { kind: 'link', value: { productId: 'bench-throttled', apiId: 'echo-api' } },
+    { kind: 'subscription', value: subscription('bench-limited', '/products/bench-limited', keys.limited) },
+    { kind: 'subscription', value: subscription('bench-throttled', '/products/bench-throttled', keys.throttled) },
+    {
+      kind: 'api',
+      value: {
+        id: 'bench-policy', displayName: 'Bench policies', description: null, path: 'policy', serviceUrl: `${echoOrigin}/backend/echo`,
+        protocols: ['http', 'https'], subscriptionRequired: true, subscriptionKeyParameterNames: { header: KEY_HEADER, query: 'subscription-key' },
+      },
+    },
+    { kind: 'operation', value: operation('rewrite', '/rewrite') },
+    { kind: 'operation', value: operation('cached', '/cached') },
+    { kind: 'subscription', value: subscription('bench-policy', '/apis/bench-policy', keys.policy) },
+  ];
+  await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
+  store.stop();
+  const policies = [
+    { scope: 'product', productId: 'bench-limited', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="2000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" />' }) },
+    { scope: 'product', productId: 'bench-throttled', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="1" renewal-period="300" />' }) },
+    {
+      scope: 'operation', apiId: 'bench-policy', operationId: 'rewrite', format: 'rawxml',
+      value: policyXml({ inbound: '<base /><set-header name="X-Bench" exists-action="override"><value>1</value></set-header><rewrite-uri template="/resource" />' }),
+    },
+    {
+      scope: 'operation', apiId: 'bench-policy', operationId: 'cached', format: 'rawxml',
+      value: policyXml({ inbound: '<base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />', outbound: '<base /><cache-store duration="3600" />' }),
+    },
+  ];
+  return { keys, policies };
+}
+
 function header(machine, mode) {
   log(`Machine: ${machine.cpu}, ${machine.cores} cores, ${machine.memoryGb} GB, ${machine.os}, Node ${machine.node}`);
   log(`Load: autocannon ${machine.packages.autocannon}, ${config.connections} connections, warm-up ${config.warmupSec} s per target, ${config.rounds} rounds x ${config.durationSec} s per target, rounds alternated (${mode} run)`);
@@ -158,10 +221,13 @@ async function defaultRun(machine) {
   const { echo, echoOrigin } = await startCommon();
   const tableName = uniqueTableName('bench');
   const small = await seedSmall({ connectionString: azurite.connectionString, tableName, echoOrigin });
+  const policyRows = await seedPolicyRows({ connectionString: azurite.connectionString, tableName, echoOrigin });
+  const policyEnv = { ...gatewayEnv(tableName), BENCH_POLICIES: JSON.stringify(policyRows.policies), QUOTA_TABLE_NAME: uniqueTableName('benchquota') };
 
-  log('Starting the gateway core, fast-gateway (default and tuned) and the local Functions host...');
-  const [core, peer, peerTuned, host] = await Promise.all([
-    forkServer('gateway', { env: gatewayEnv(tableName), execArgv: ['--expose-gc', ...profileArgs('gateway-core')] }),
+  log('Starting the gateway core (with and without policy documents), fast-gateway (default and tuned) and the local Functions host...');
+  const [core, bare, peer, peerTuned, host] = await Promise.all([
+    forkServer('gateway', { env: policyEnv, execArgv: ['--expose-gc', ...profileArgs('gateway-core')] }),
+    forkServer('gateway', { env: gatewayEnv(tableName), execArgv: ['--expose-gc', ...profileArgs('gateway-core-bare')] }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, FG_TUNED: '1', BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
     flags['no-local-host'] ? Promise.resolve(undefined) : startLocalHost({ env: localHostEnv(tableName), execArgv: profileArgs('local-host') }),
@@ -176,10 +242,18 @@ async function defaultRun(machine) {
     { id: '4c', label: '4c gateway core, missing key (401)', url: at(core.port), headers: {}, expectStatus: 401, pid: core.child.pid },
     host && { id: '3h', label: '3h gateway on local Functions host, valid key', url: at(host.port), headers: valid, expectStatus: 200, pid: host.child.pid },
     host && { id: '4h', label: '4h gateway on local Functions host, missing key', url: at(host.port), headers: {}, expectStatus: 401, pid: host.child.pid },
+    { id: '3n', label: '3n gateway core without policy documents, valid key', url: at(bare.port), headers: valid, expectStatus: 200, pid: bare.child.pid },
+    { id: '6q', label: '6q core, product rate-limit + quota (never reached)', url: at(core.port), headers: { [KEY_HEADER]: policyRows.keys.limited }, expectStatus: 200, pid: core.child.pid },
+    { id: '6r', label: '6r core, operation set-header + rewrite-uri', url: at(core.port, '/policy/rewrite?param1=sample'), headers: { [KEY_HEADER]: policyRows.keys.policy }, expectStatus: 200, pid: core.child.pid },
+    { id: '6c', label: '6c core, cache hit (no backend call)', url: at(core.port, '/policy/cached?param1=sample'), headers: { [KEY_HEADER]: policyRows.keys.policy }, expectStatus: 200, pid: core.child.pid },
+    { id: '6t', label: '6t core, rate limit exceeded (429)', url: at(core.port), headers: { [KEY_HEADER]: policyRows.keys.throttled }, expectStatus: 429, pid: core.child.pid },
     { id: '5', label: '5  fast-gateway + key check, valid key', url: at(peer.port), headers: valid, expectStatus: 200, pid: peer.child.pid },
     { id: '5m', label: '5m fast-gateway + key check, missing key', url: at(peer.port), headers: {}, expectStatus: 401, pid: peer.child.pid },
     { id: '5t', label: '5t fast-gateway tuned, valid key', url: at(peerTuned.port), headers: valid, expectStatus: 200, pid: peerTuned.child.pid },
   ].filter(Boolean);
+  // The first call of the throttled subscription is allowed; every later one is the 429 path. The first cached call fills the cache.
+  await fetch(at(core.port), { headers: { [KEY_HEADER]: policyRows.keys.throttled } }).then((r) => r.arrayBuffer());
+  await fetch(at(core.port, '/policy/cached?param1=sample'), { headers: { [KEY_HEADER]: policyRows.keys.policy } }).then((r) => r.arrayBuffer());
   for (const target of targets) await checkTarget(target);
 
   log(`\nLoad (${targets.length} targets):`);
@@ -203,6 +277,11 @@ async function defaultRun(machine) {
   throughput('3c/5  valid key + forward vs peer (core)', '3c', '5', 1.2);
   throughput('4c/1  401 path vs raw echo (core)', '4c', '1', 0.9);
   latency('p99 3c < p99 5 (core)', '3c', '5');
+  // The policy engine: the default policy costs nothing, limits and the cache little.
+  throughput('3c/3n default policy vs no policy documents (core)', '3c', '3n', 0.95);
+  throughput('6q/3c rate-limit + quota vs default policy (core)', '6q', '3c', 0.9);
+  throughput('6t/4c 429 path vs 401 path (core)', '6t', '4c', 0.9);
+  throughput('6c/4c cache hit vs 401 path (core)', '6c', '4c', 1.0);
   // The targets compare the gateway with the peer and the raw echo like for like: each
   // behind a plain node:http front end. Through the Functions programming model (3h/4h)
   // every request also pays the model's own cost, which the echo function (2) shows
@@ -210,6 +289,7 @@ async function defaultRun(machine) {
   const reference = [];
   const ref = (name, a, b) => s(a) && s(b) && reference.push({ name, value: fmt.ratio(s(a).rps / s(b).rps), target: '(reference)', detail: roundRatios(s(a), s(b)).map(fmt.ratio).join(' ') });
   ref('3c/5t valid key + forward vs tuned peer (core)', '3c', '5t');
+  ref('6r/3c set-header + rewrite-uri vs default policy (core)', '6r', '3c');
   ref('4c/5m 401 path vs peer 401 (core)', '4c', '5m');
   ref('2/1   echo function (local host) vs raw echo', '2', '1');
   ref('3h/5  valid key + forward vs peer (local host)', '3h', '5');
@@ -243,6 +323,8 @@ ${verdicts}
 
 - **3c/4c** — the gateway core (\`createGateway\` over a \`CatalogStore\` loaded from Azurite, polling every 1 s, request tracing on, as the app composes it) behind a minimal \`node:http\` adapter (\`bench/servers/gateway.js\`).
 - **3h/4h** — the same gateway through the project's local Functions host (\`npm start\`): the \`@azure/functions\` programming model, RPC conversion and per-request logging included. Reported, not judged: the targets compare the gateway with the peer and the raw echo, each behind a plain \`node:http\` front end; through the Functions programming model every request also pays the model's own cost (row 2, and "programming model, CPU per request"), which alone is many times the raw echo's whole cost per request, whatever the function does.
+- **3n** — the same gateway core composed without policy documents (every scope at its default, the policy engine never consulted); **3c** runs with the documents of the 6x rows stored, its Echo API call at the default policy.
+- **6q/6r/6c/6t** — the same process as 3c: the Echo API with a product subscription whose product has \`rate-limit\` + \`quota\` far above what a run reaches (quotas counted in Azurite, as the app does); an operation with \`set-header\` + \`rewrite-uri\`; a cache hit (\`cache-lookup\`/\`cache-store\`, no backend call); a subscription over its rate limit (429).
 - **5** — \`fast-gateway\` with an in-memory key map (header or query key, state and scope checked, APIM's 401 bodies), default settings; **5t** — with restana's per-request \`setImmediate\` and security headers off.
 - Backends: 3c, 3h, 5 and 5t forward \`/echo/resource?param1=sample\` to the raw echo server (target 1) over pooled keep-alive connections.
 

@@ -8,6 +8,11 @@
  * Env: CatalogStorage (connection string), CATALOG_TABLE_NAME, CATALOG_POLL_MS
  * (default 1000, as in the app). Reports to the parent how long the first catalog
  * load (index build) took and the memory it holds.
+ *
+ * BENCH_POLICIES (JSON, a list of stored policy records `{ scope, productId|apiId|operationId, format, value }`):
+ * the policy documents the gateway runs, with rate limiters, quotas counted in the
+ * same Azurite (table QUOTA_TABLE_NAME) and the response cache, as the app composes
+ * them. Without it the gateway is composed with no policy documents at all.
  */
 const { createServer } = require('node:http');
 const { performance } = require('node:perf_hooks');
@@ -16,7 +21,8 @@ const dist = require('../lib/dist');
 
 const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { catalogConnectionFromEnv, createTableClient } = require(dist('catalog/connection'));
-const { createGateway } = require(dist('gateway'));
+const { createGateway, createPolicyServices } = require(dist('gateway'));
+const { TableQuotaStore, quotaTableClientFromEnv } = require(dist('policy/limits'));
 const { debugCredentialsFromEnv } = require(dist('catalog/debugCredentials'));
 const { RestError } = require('@azure/data-tables');
 const { nodeHandler } = require('./nodeAdapter');
@@ -65,6 +71,15 @@ async function rebuild(connection) {
   return { rows: rows.length, listMs, buildMs, subscriptions: store.index.listSubscriptions().length };
 }
 
+/** Stored policy documents from BENCH_POLICIES, as the catalog will hand them to the gateway. */
+function policyDocumentsFromEnv() {
+  if (!process.env.BENCH_POLICIES) return undefined;
+  const records = JSON.parse(process.env.BENCH_POLICIES);
+  const keyOf = (ref) => [ref.scope, ref.productId ?? '', ref.apiId ?? '', ref.operationId ?? ''].join('\u0000');
+  const byKey = new Map(records.map((record) => [keyOf(record), record]));
+  return { version: 1, policyDocument: (ref) => byKey.get(keyOf(ref)) };
+}
+
 /**
  * `memory()` (bench/lib/child.js) forces two full GCs when the process runs with
  * `--expose-gc`. Done while no `process.nextTick` is pending (as at start, after
@@ -92,13 +107,17 @@ async function main() {
   const buildMs = performance.now() - started;
 
   // As the Functions app composes it: the store as readiness source, request tracing on.
-  const gateway = createGateway({ catalog: store.view, readiness: store, debug: debugCredentialsFromEnv() });
+  const policies = policyDocumentsFromEnv();
+  const policyServices = policies ? createPolicyServices({ quotaStore: new TableQuotaStore(quotaTableClientFromEnv()) }) : undefined;
+  if (policyServices) await policyServices.load();
+  const gateway = createGateway({ catalog: store.view, readiness: store, debug: debugCredentialsFromEnv(), policies, policyServices });
   const server = createServer(nodeHandler(gateway));
   server.keepAliveTimeout = 65_000;
   onShutdown(async () => {
     store.stop();
     await closeServer(server);
     await gateway.close();
+    if (policyServices) await policyServices.close();
   });
   process.on('message', (message) => {
     if (message && message.memory) tell({ memory: memoryKeepingTicksFast() });

@@ -1,14 +1,22 @@
 import { app } from '@azure/functions';
 import { debugCredentialsFromEnv } from '../catalog/debugCredentials';
 import { createGateway, maxBodyBytesFromEnv } from '../gateway';
-import { catalogStore } from './lib/services';
+import { catalogStore, gatewayPolicyServices } from './lib/services';
 import { ALL_METHODS, toCoreRequest, toHttpResponse } from './lib/http';
 
 // An invalid GATEWAY_MAX_BODY_BYTES stops the app at start, naming the setting.
 const maxBodyBytes = maxBodyBytesFromEnv();
 const store = catalogStore();
+const policyServices = gatewayPolicyServices();
 // The store is the readiness source: until its first load the gateway answers 503.
-const gateway = createGateway({ catalog: store.view, readiness: store, maxBodyBytes, debug: debugCredentialsFromEnv() });
+// Policy documents are read from the catalog once it stores them (`policies`); until then every scope is at its default.
+const gateway = createGateway({ catalog: store.view, readiness: store, maxBodyBytes, debug: debugCredentialsFromEnv(), policyServices });
+
+// Pending quota counts are written before the instance goes away.
+app.hook.appTerminate(async () => {
+  await policyServices.close();
+  await gateway.close();
+});
 
 /**
  * The APIM gateway: every request no other function takes. The host tries routes

@@ -12,6 +12,8 @@ export interface BackendCall {
   readonly headers: readonly [string, string][];
   readonly body: Uint8Array | null;
   readonly signal?: AbortSignal;
+  /** `forward-request`'s timeout: the longest wait for the response headers, when shorter than the forwarder's. */
+  readonly timeoutMs?: number;
 }
 
 interface Backend {

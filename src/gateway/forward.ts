@@ -63,7 +63,15 @@ export function createForwarder(options: ForwarderOptions = {}): Forwarder {
         const handler = new ForwardHandler(call, resolve);
         try {
           dispatcher.dispatch(
-            { origin: call.origin, path: call.path, method: call.method, headers: flatten(call.headers), body: call.body, headersTimeout, bodyTimeout },
+            {
+              origin: call.origin,
+              path: call.path,
+              method: call.method,
+              headers: flatten(call.headers),
+              body: call.body,
+              headersTimeout: call.timeoutMs === undefined ? headersTimeout : Math.min(call.timeoutMs, headersTimeout),
+              bodyTimeout,
+            },
             handler,
           );
         } catch (error) {

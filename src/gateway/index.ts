@@ -6,3 +6,5 @@ export type { GatewayTrace } from './trace';
 export type { GatewayRequest, GatewayResponse, HeaderBag, RejectReason } from './types';
 export { HOP_BY_HOP_HEADERS } from './hopByHop';
 export { DEFAULT_MAX_BODY_BYTES, MAX_BODY_SETTING, PLATFORM_MAX_BODY_BYTES, maxBodyBytesFromEnv } from './limitBody';
+export { EffectivePolicies, DEFAULT_EFFECTIVE_POLICY, type PolicyDocuments, type PolicyRecord, type PolicyScopeRef } from './policies';
+export { createPolicyServices, type GatewayPolicyServices, type PolicyServicesOptions } from './policyServices';

@@ -9,6 +9,8 @@ import {
   internalErrorResponse,
 } from '../apim/gatewayResponses';
 import type { DebugCredentials } from '../catalog/debugCredentials';
+import type { EffectivePolicy } from '../policy/compose';
+import type { PolicyServices } from '../policy/services';
 import { authorize, type Access } from './authorize';
 import { buildBackendCall } from './backendCall';
 import { createForwarder, type Forwarder, type ForwarderOptions } from './forward';
@@ -16,6 +18,9 @@ import { DEFAULT_MAX_BODY_BYTES, limitBody } from './limitBody';
 import { matchApi } from './matchApi';
 import { matchOperation } from './matchOperation';
 import { readKey } from './readKey';
+import { runPolicy, type AuthorizedCall } from './runPolicy';
+import { EffectivePolicies, isUnusable, policyProductOf, type PolicyDocuments } from './policies';
+import { createPolicyServices } from './policyServices';
 import { parseRequestUrl, type RequestTarget } from './requestUrl';
 import { rejectionResponse } from './respond';
 import { newTrace, traceDocument, type GatewayTrace, type TracedRequest } from './trace';
@@ -46,6 +51,16 @@ export interface GatewayOptions extends ForwarderOptions {
   readonly debug?: Pick<DebugCredentials, 'check' | 'sealTrace'>;
   /** The clock for debug tokens and traces; default `new Date()`. */
   readonly now?: () => Date;
+  /**
+   * The stored policy documents of the four scopes (the catalog's view). Absent:
+   * every scope has its default, and every call is forwarded as without policies.
+   */
+  readonly policies?: PolicyDocuments;
+  /**
+   * Rate limiters, quota counters and the response cache the policies use. Absent:
+   * in-memory ones of this gateway, made when a policy first needs them.
+   */
+  readonly policyServices?: PolicyServices;
 }
 
 /** The catalog's first load, as the gateway waits for it. */
@@ -68,6 +83,7 @@ export const TRACE_LIFETIME_MS = 60 * 60 * 1000;
 const API_NOT_FOUND: Rejection = Object.freeze(reject('apiNotFound'));
 const OPERATION_NOT_FOUND: Rejection = Object.freeze(reject('operationNotFound'));
 const CATALOG_UNAVAILABLE: Rejection = Object.freeze(reject('catalogUnavailable'));
+const POLICY_UNUSABLE: Rejection = Object.freeze(reject('policyUnusable'));
 
 /** The response, plus how the gateway reached it. */
 export type GatewayResult = GatewayResponse & { readonly trace: GatewayTrace };
@@ -88,7 +104,13 @@ export interface Gateway {
  * The APIM subscription-key gateway. `handle` waits for the catalog if need be,
  * notes the debug token, parses the URL (`requestUrl`) and runs the stages in
  * this order: 1 `matchApi` -> 2 `matchOperation` -> 3 `readKey` -> 4 `authorize`
- * -> 5 `limitBody` -> 6 `backendCall` -> 7 `forward`.
+ * -> 5 `limitBody` -> 6 `policies` -> 7 `backendCall` -> 8 `forward`.
+ *
+ * Stage 6 finds the call's effective policy (composed once per catalog change).
+ * When it is APIM's default (forward and nothing else) stages 7 and 8 run as they
+ * always did, at the same cost; otherwise the policy engine runs it, with
+ * forwarding as its `forward-request` step. Policies only ever run for callers
+ * that passed the key check, so no limit or cached answer is visible to others.
  *
  * Stages return values or rejections; a rejection stops the run and
  * `rejectionResponse` writes it. Matching comes first, so an unknown path or method
@@ -102,6 +124,10 @@ export function createGateway(options: GatewayOptions): Gateway {
   const activityId = options.activityId ?? randomUUID;
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const now = options.now ?? (() => new Date());
+  const effectivePolicies = new EffectivePolicies(options.policies);
+  let policyServices = options.policyServices;
+  let ownServices: ReturnType<typeof createPolicyServices> | undefined;
+  const services = (): PolicyServices => (policyServices ??= ownServices = createPolicyServices());
 
   function handle(request: GatewayRequest): GatewayResult | Promise<GatewayResult> {
     if (readiness !== undefined && !readiness.isReady) return afterFirstLoad(request);
@@ -111,7 +137,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     try {
       const token = debug === undefined ? null : request.headers.get(DEBUG_AUTHORIZATION_HEADER);
       if (token) traced = tracing(request, token, trace);
-      response = run(request, trace);
+      response = run(request, trace, traced !== null);
     } catch {
       response = failed(trace);
     }
@@ -139,7 +165,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   /** The stages, synchronous up to the backend call. */
-  function run(request: GatewayRequest, trace: GatewayTrace): GatewayResponse | Promise<GatewayResponse> {
+  function run(request: GatewayRequest, trace: GatewayTrace, traced: boolean): GatewayResponse | Promise<GatewayResponse> {
     const target = parseRequestUrl(request.url);
     if (!target) return refuse(trace, API_NOT_FOUND, request, target, null);
     const apiMatch = matchApi(catalog, target.path);
@@ -169,6 +195,15 @@ export function createGateway(options: GatewayOptions): Gateway {
     const tooLarge = limitBody(request.body, maxBodyBytes);
     if (tooLarge) return refuse(trace, tooLarge, request, target, api);
 
+    const productId = policyProductOf(access);
+    const policy = effectivePolicies.of(api.id, operation.operation, productId);
+    if (isUnusable(policy)) return refuse(trace, POLICY_UNUSABLE, request, target, api);
+    if (!policy.isDefault) {
+      const product = productId === null || access.via !== 'subscription' ? null : access.product;
+      const authorized: AuthorizedCall = { request, target, api, operation: operation.operation, params: operation.params, rest: apiMatch.rest, access, product };
+      return runPolicyOf(policy, authorized, trace, traced);
+    }
+
     const call = buildBackendCall(api, apiMatch.rest, target.query, request);
     if (isRejection(call)) return refuse(trace, call, request, target, api);
     return forwarder.forward(call).then((answer) => {
@@ -180,6 +215,16 @@ export function createGateway(options: GatewayOptions): Gateway {
       trace.backendStatus = answer.status;
       return answer;
     });
+  }
+
+  /** Runs a call whose effective policy is not the default through the policy engine. */
+  async function runPolicyOf(policy: EffectivePolicy, call: AuthorizedCall, trace: GatewayTrace, traced: boolean): Promise<GatewayResponse> {
+    const result = await runPolicy(policy, call, { services: services(), forwarder, activityId, trace: traced });
+    trace.policySteps = result.steps;
+    trace.backendStatus = result.backendStatus;
+    trace.backendError = result.backendError;
+    trace.outcome = result.forwarded ? 'forwarded' : 'policyAnswered';
+    return result.response;
   }
 
   /** Ends the run with `rejection`: its APIM response, and the outcome in the trace. */
@@ -229,7 +274,12 @@ export function createGateway(options: GatewayOptions): Gateway {
     return [TRACE_ID_HEADER, debug!.sealTrace(document, new Date(now().getTime() + TRACE_LIFETIME_MS))];
   }
 
-  return { handle, close: () => forwarder.close() };
+  async function close(): Promise<void> {
+    await ownServices?.close();
+    await forwarder.close();
+  }
+
+  return { handle, close };
 }
 
 /** The request as a trace shows it: names only, never a header or query value. */

@@ -37,6 +37,7 @@ export function rejectionResponse(rejection: Rejection, context: RejectionContex
     case 'backendUnreachable':
     case 'backendTimeout':
     case 'clientAborted':
+    case 'policyUnusable':
     case 'internalError':
       return internalErrorResponse(context.activityId());
     case 'catalogUnavailable':

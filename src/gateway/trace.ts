@@ -1,4 +1,5 @@
 import type { SubscriptionState } from '../catalog/records';
+import { formatTraceEntry, type PolicyTraceEntry } from '../policy/origin';
 import type { RejectReason } from './types';
 
 /**
@@ -13,10 +14,13 @@ export interface GatewayTrace {
   subscriptionState: SubscriptionState | null;
   /** The product whose context the call runs in (product key or open product). */
   productId: string | null;
-  outcome: 'forwarded' | RejectReason;
+  /** `policyAnswered`: the effective policy gave the answer (return-response, a limit, the cache, no forward-request, on-error). */
+  outcome: 'forwarded' | 'policyAnswered' | RejectReason;
   backendStatus: number | null;
   /** An error code such as `ECONNREFUSED` when the backend call failed. */
   backendError: string | null;
+  /** The policy steps that ran, in order, when the call was traced and its policy was not the default. */
+  policySteps: readonly PolicyTraceEntry[] | null;
 }
 
 /** A blank trace; the pipeline fills it in as the request moves through the stages. */
@@ -31,12 +35,14 @@ export function newTrace(): GatewayTrace {
     outcome: 'internalError',
     backendStatus: null,
     backendError: null,
+    policySteps: null,
   };
 }
 
 /** Reason of each outcome, in the words a trace reader needs. */
 const OUTCOME_MESSAGES: Record<GatewayTrace['outcome'], string> = {
   forwarded: 'The call was allowed and forwarded to the backend.',
+  policyAnswered: 'The call was allowed; the effective policy gave the answer (see the policy entries).',
   apiNotFound: 'No API matches the request path: 404, checked before any key.',
   operationNotFound: "The API has no operation for this method and path: 404, checked before any key.",
   keyMissing: "No subscription key under the API's header or query parameter name, and the API is in no product that needs none: 401 (missing key).",
@@ -49,6 +55,7 @@ const OUTCOME_MESSAGES: Record<GatewayTrace['outcome'], string> = {
   backendTimeout: 'The backend did not answer in time: 500.',
   clientAborted: 'The caller went away before the backend answered.',
   catalogUnavailable: 'The catalog has not been loaded since the gateway started: 503, nothing is let through.',
+  policyUnusable: 'A stored policy document of this call\'s scopes does not compile: 500, the call is not run without it.',
   internalError: 'The gateway failed unexpectedly: 500.',
 };
 
@@ -96,13 +103,35 @@ export function traceDocument(trace: GatewayTrace, request: TracedRequest, statu
         subscriptionId: trace.subscriptionId,
         subscriptionState: trace.subscriptionState,
         productId: trace.productId,
-        outcome: trace.outcome === 'forwarded' || trace.outcome === 'bodyTooLarge' || isBackendOutcome(trace.outcome) ? 'allowed' : trace.outcome,
+        outcome: isAllowed(trace.outcome) ? 'allowed' : trace.outcome,
       }),
     );
   }
-  const backend = trace.outcome === 'forwarded' || isBackendOutcome(trace.outcome) ? [entry('forward-request', { status: trace.backendStatus, error: trace.backendError })] : [];
-  const outbound = [entry('gateway', { status, outcome: trace.outcome, message: OUTCOME_MESSAGES[trace.outcome] }, elapsedMs)];
+  const steps = trace.policySteps;
+  const backend: object[] = [];
+  const outbound: object[] = [];
+  if (steps !== null) {
+    // The policy run, step by step, each under its section (on-error steps with outbound, as APIM lists them).
+    for (const step of steps) {
+      const line = entry(step.element, {
+        scope: step.scope,
+        scopeName: step.scopeName,
+        line: step.line,
+        column: step.column,
+        decision: step.decision,
+        message: formatTraceEntry(step),
+      });
+      (step.section === 'inbound' ? inbound : step.section === 'backend' ? backend : outbound).push(line);
+    }
+  } else if (trace.outcome === 'forwarded' || isBackendOutcome(trace.outcome)) {
+    backend.push(entry('forward-request', { status: trace.backendStatus, error: trace.backendError }));
+  }
+  outbound.push(entry('gateway', { status, outcome: trace.outcome, message: OUTCOME_MESSAGES[trace.outcome] }, elapsedMs));
   return { traceEntries: { inbound, backend, outbound } };
+}
+
+function isAllowed(outcome: GatewayTrace['outcome']): boolean {
+  return outcome === 'forwarded' || outcome === 'policyAnswered' || outcome === 'bodyTooLarge' || outcome === 'policyUnusable' || isBackendOutcome(outcome);
 }
 
 function isBackendOutcome(outcome: GatewayTrace['outcome']): boolean {

@@ -25,6 +25,8 @@ export interface GatewayRequest {
   readonly body: Uint8Array | null;
   /** Aborted when the caller goes away; cancels the backend call. */
   readonly signal?: AbortSignal;
+  /** The peer address the adapter saw, when it knows one (policies read the caller's address). */
+  readonly remoteAddress?: string;
 }
 
 export interface GatewayResponse {
@@ -56,6 +58,7 @@ export type RejectReason =
   | 'backendTimeout'
   | 'clientAborted'
   | 'catalogUnavailable'
+  | 'policyUnusable'
   | 'internalError';
 
 /**

@@ -1,6 +1,7 @@
 import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, type Api, type Operation, type Product, type Subscription } from '../catalog/records';
 import { generateKey } from '../catalog/subscriptionKeys';
 import type { CatalogRecord } from '../catalog/tableCodec';
+import type { PolicyRecord } from '../gateway/policies';
 
 /**
  * The lab of APIM troubleshooting scenario 3, in its broken state: the Echo API in
@@ -113,6 +114,35 @@ export function labProducts(): Product[] {
       state: 'published',
     },
   ];
+}
+
+/**
+ * APIM's default policy of the built-in Starter product: 5 calls a minute, 100 a
+ * week, per subscription. Unlimited has none.
+ */
+export const STARTER_POLICY = `<policies>
+  <inbound>
+    <base />
+    <rate-limit calls="5" renewal-period="60" />
+    <quota calls="100" renewal-period="604800" />
+  </inbound>
+  <backend>
+    <base />
+  </backend>
+  <outbound>
+    <base />
+  </outbound>
+  <on-error>
+    <base />
+  </on-error>
+</policies>`;
+
+/**
+ * The lab's stored policy documents. Seeded with the other records once the
+ * catalog stores policy documents (`labSeed` then maps each to a catalog record).
+ */
+export function labPolicies(): PolicyRecord[] {
+  return [{ scope: 'product', productId: 'starter', format: 'rawxml', value: STARTER_POLICY }];
 }
 
 export function labSubscriptions(now = new Date()): Subscription[] {

@@ -50,3 +50,14 @@ describe('policy documents with real expressions', () => {
     expect(refusal.detail).toMatch(/^Error in element 'when' on line 4, column \d+: .*Nom/);
   });
 });
+
+describe("the lab seed's policy documents", () => {
+  it("Starter's default policy compiles at product scope: rate-limit 5/60 s then quota 100/week, after the outer scopes", async () => {
+    const { labPolicies } = await import('../../src/lab/seed');
+    const [starter] = labPolicies();
+    expect(starter).toMatchObject({ scope: 'product', productId: 'starter', format: 'rawxml' });
+    const document = parsePolicyDocument(starter!.value, starter!.format, 'product');
+    expect(document.sections.inbound!.map((step) => step.marker ?? step.origin.element)).toEqual(['base', 'rate-limit', 'quota']);
+    expect(['backend', 'outbound', 'on-error'].map((s) => document.sections[s as 'backend']!.map((step) => step.marker))).toEqual([['base'], ['base'], ['base']]);
+  });
+});

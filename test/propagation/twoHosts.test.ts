@@ -218,13 +218,14 @@ describe('a change made on one instance reaches the other within 2 s', () => {
   });
 
   it('a product link: linking lets a product key in on the other host, unlinking shuts it out', async () => {
-    const { primaryKey: starterKey } = await secrets('starter-admin');
-    expect(await gateway(hostB, RESOURCE, starterKey)).toEqual({ status: 401, text: INVALID });
-    await propagates('link echo-api to product starter', () => manage('PUT', '/products/starter/apis/echo-api'), [
-      { path: RESOURCE, key: starterKey, expect: OK },
+    // Unlimited: the propagation check polls with the key, which Starter's rate limit would refuse.
+    const { primaryKey: unlimitedKey } = await secrets('unlimited-admin');
+    expect(await gateway(hostB, RESOURCE, unlimitedKey)).toEqual({ status: 401, text: INVALID });
+    await propagates('link echo-api to product unlimited', () => manage('PUT', '/products/unlimited/apis/echo-api'), [
+      { path: RESOURCE, key: unlimitedKey, expect: OK },
     ]);
-    await propagates('unlink echo-api from product starter', () => manage('DELETE', '/products/starter/apis/echo-api'), [
-      { path: RESOURCE, key: starterKey, expect: REFUSED },
+    await propagates('unlink echo-api from product unlimited', () => manage('DELETE', '/products/unlimited/apis/echo-api'), [
+      { path: RESOURCE, key: unlimitedKey, expect: REFUSED },
     ]);
   });
 

@@ -44,15 +44,16 @@ let azurite: DedicatedAzurite;
 let host: HostProcess;
 let mgmt: Management;
 const tableName = uniqueTableName('faults');
-let starterKey: string;
+let knownKey: string;
 let unlimitedKey: string;
 
 beforeAll(async () => {
   azurite = await dedicatedAzurite();
   host = await startHost({ connectionString: azurite.connectionString, tableName, managementKey: MANAGEMENT_KEY });
   mgmt = management(host, MANAGEMENT_KEY);
-  expect([200, 201]).toContain((await mgmt.call('PUT', '/products/starter/apis/echo-api')).status);
-  starterKey = await mgmt.primaryKey('starter-admin');
+  // The load's known key: an API-scoped subscription, which no product's rate limit or quota concerns.
+  expect((await mgmt.call('PUT', '/subscriptions/faults-known', { properties: { displayName: 'faults-known', scope: '/apis/echo-api', state: 'active' } })).status).toBe(201);
+  knownKey = await mgmt.primaryKey('faults-known');
   unlimitedKey = await mgmt.primaryKey('unlimited-admin');
 });
 
@@ -99,7 +100,7 @@ interface FaultRun {
 async function underLoad(fault: () => Promise<void> | void, heal: () => Promise<void> | void, faultMs: number, totalMs: number): Promise<FaultRun> {
   const unknown = randomBytes(16).toString('hex');
   let finished = false;
-  const load = runLoad({ origin: host.baseUrl, connections: CONNECTIONS, durationMs: totalMs, nextKey: () => (Math.random() < 0.8 ? starterKey : unknown) });
+  const load = runLoad({ origin: host.baseUrl, connections: CONNECTIONS, durationMs: totalMs, nextKey: () => (Math.random() < 0.8 ? knownKey : unknown) });
   const probing = probeManagement(() => finished);
   await sleep(1500);
   const faultStart = performance.now();
@@ -117,7 +118,7 @@ async function underLoad(fault: () => Promise<void> | void, heal: () => Promise<
 async function assess(suite: string, run: FaultRun, task: Parameters<typeof report>[0]) {
   const valid = new KeyTimeline(true);
   const never = new KeyTimeline(false);
-  const verdict = judge(run.samples, (key) => (key === starterKey ? valid : never));
+  const verdict = judge(run.samples, (key) => (key === knownKey ? valid : never));
   const recovered = run.probes.find((p) => p.sent >= run.faultEnd && p.status < 300);
   expect(recovered, 'the management API answered again after the fault').toBeDefined();
   const recoverySeconds = (recovered!.sent + recovered!.ms - run.faultEnd) / 1000;
@@ -142,8 +143,8 @@ async function assess(suite: string, run: FaultRun, task: Parameters<typeof repo
     recoverySeconds,
     notes: {
       'gateway calls': run.samples.length,
-      'known key 200': run.samples.filter((s) => s.key === starterKey && s.status === 200).length,
-      'unknown key 401': run.samples.filter((s) => s.key !== starterKey && s.status === 401).length,
+      'known key 200': run.samples.filter((s) => s.key === knownKey && s.status === 200).length,
+      'unknown key 401': run.samples.filter((s) => s.key !== knownKey && s.status === 401).length,
       'management 503 (expected)': expected503.length,
       'slowest 503 ms': Math.round(Math.max(0, ...expected503.map((p) => p.ms))),
       'writes acknowledged': acknowledged.length,

@@ -1,7 +1,10 @@
 import { CatalogStore } from '../../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../../catalog/connection';
+import { createPolicyServices, type GatewayPolicyServices } from '../../gateway/policyServices';
 import { labSeed } from '../../lab/seed';
 import { safeError } from '../../logging/sanitizer';
+import { cacheMaxBytesFromEnv } from '../../policy/cache';
+import { TableQuotaStore, quotaTableClientFromEnv } from '../../policy/limits';
 
 /**
  * The composition root: one catalog store per process, shared by every function.
@@ -27,4 +30,26 @@ export function catalogStore(): CatalogStore {
     });
   }
   return store;
+}
+
+let policyServices: GatewayPolicyServices | undefined;
+
+/**
+ * The rate limiters, quota counters and response cache of this instance: quotas
+ * shared through the catalog's storage account (table `QUOTA_TABLE_NAME`, default
+ * `quotas`), the cache sized by `POLICY_CACHE_MAX_BYTES`. Loads the quota windows
+ * still current at once; a failed load only means they are read when first used.
+ * An invalid setting stops the app at start, naming the setting.
+ */
+export function gatewayPolicyServices(): GatewayPolicyServices {
+  if (!policyServices) {
+    policyServices = createPolicyServices({
+      quotaStore: new TableQuotaStore(quotaTableClientFromEnv()),
+      cacheMaxBytes: cacheMaxBytesFromEnv(),
+    });
+    policyServices.load().catch((error: unknown) => {
+      safeError(`Quota counters not loaded yet: ${error instanceof Error ? error.message : String(error)}`);
+    });
+  }
+  return policyServices;
 }

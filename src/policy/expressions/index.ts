@@ -4,7 +4,7 @@
  * Pratt parser -> checker (every member resolved against the description of
  * `context`) -> compiler. Nothing is evaluated as code; nothing outside the
  * declared context members and the whitelisted .NET members is reachable.
- * See docs/policies-expressions.md.
+ * See docs/policies.md.
  */
 
 import type { ExpressionContext, SourcePosition } from '../context';

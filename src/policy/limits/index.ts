@@ -16,3 +16,4 @@ export {
   type QuotaCounterValue,
   type SharedQuotaCounterOptions,
 } from './quotaCounter';
+export { MemoryQuotaStore } from './memoryQuotaStore';

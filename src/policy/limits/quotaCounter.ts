@@ -6,7 +6,7 @@ import type { Clock, QuotaCounter, QuotaDecision, QuotaLimits } from './types';
 
 /**
  * Quotas shared by every instance through a QuotaStore, never waited for on the
- * request path. See docs/policies-limits.md.
+ * request path. See docs/policies.md.
  *
  * Each instance sees a window's count as: the shared total it last read or wrote
  * (`stored`), plus its own calls not yet written (`pending`), plus the ones being

@@ -2,7 +2,7 @@ import type { Clock, RateDecision, RateLimiter } from './types';
 
 /**
  * Sliding-window rate limiting in memory, one counter per (key, period), as each
- * APIM gateway node does. See docs/policies-limits.md.
+ * APIM gateway node does. See docs/policies.md.
  *
  * Each counter is a ring of BUCKETS + 1 buckets, each a BUCKETS-th of the period
  * wide. A call is counted in the bucket of the moment it was added and leaves the
