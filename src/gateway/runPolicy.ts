@@ -79,7 +79,7 @@ export async function runPolicy(policy: EffectivePolicy, call: AuthorizedCall, o
     const answer = backendCall === null ? ({ rejected: 'noBackend', backendError: null } as BackendFailure) : await options.forwarder.forward(backendCall);
     if (isRejection(answer)) {
       backendError = answer.backendError ?? answer.rejected;
-      throw new BackendCallError(answer as BackendFailure);
+      throw new BackendCallError(answer);
     }
     backendStatus = answer.status;
     const headers = [...answer.headers];

@@ -9,24 +9,25 @@ export class MemoryQuotaStore implements QuotaStore {
   private readonly rows = new Map<string, StoredQuotaRow>();
   private version = 0;
 
-  async read(counterKey: string, periodKey: string): Promise<StoredQuotaRow | undefined> {
-    return this.rows.get(`${counterKey}\u0000${periodKey}`);
+  read(counterKey: string, periodKey: string): Promise<StoredQuotaRow | undefined> {
+    return Promise.resolve(this.rows.get(`${counterKey}\u0000${periodKey}`));
   }
 
-  async write(row: QuotaRow, etag: string | undefined): Promise<string | 'conflict'> {
+  /** The new etag, or 'conflict' (as the Table Storage store answers). */
+  write(row: QuotaRow, etag: string | undefined): Promise<string> {
     const name = `${row.counterKey}\u0000${row.periodKey}`;
     const current = this.rows.get(name);
-    if (etag === undefined ? current !== undefined : current?.etag !== etag) return 'conflict';
+    if (etag === undefined ? current !== undefined : current?.etag !== etag) return Promise.resolve('conflict');
     const stored: StoredQuotaRow = { ...row, writes: row.writes.slice(-32), etag: `m${++this.version}` };
     this.rows.set(name, stored);
-    return stored.etag;
+    return Promise.resolve(stored.etag);
   }
 
-  async list(counterKey: string): Promise<StoredQuotaRow[]> {
-    return [...this.rows.values()].filter((row) => row.counterKey === counterKey);
+  list(counterKey: string): Promise<StoredQuotaRow[]> {
+    return Promise.resolve([...this.rows.values()].filter((row) => row.counterKey === counterKey));
   }
 
-  async listCurrent(now: number): Promise<StoredQuotaRow[]> {
-    return [...this.rows.values()].filter((row) => row.periodEnd === null || row.periodEnd > now);
+  listCurrent(now: number): Promise<StoredQuotaRow[]> {
+    return Promise.resolve([...this.rows.values()].filter((row) => row.periodEnd === null || row.periodEnd > now));
   }
 }
