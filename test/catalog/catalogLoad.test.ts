@@ -7,6 +7,7 @@ import { CATALOG_PARTITION, rowKeyOf, toEntity, VERSION_ROW, type CatalogRecord 
 import { labSeed } from '../../src/lab/seed';
 import { testStore, testTableClient, uniqueTableName } from '../helpers/catalog';
 import { builders } from '../helpers/builders';
+import { sleep } from '../helpers/time';
 
 const protector = createKeyProtector(Buffer.alloc(32, 11));
 type Row = TableEntityResult<Record<string, unknown>>;
@@ -76,7 +77,7 @@ function pagedClient(real: TableClient, options: { pageSize: number; failAt?: nu
       for await (const row of source) all.push(row);
       for (let page = 0, i = 0; i < all.length; page++, i += options.pageSize) {
         log.events.push(`ask ${page}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 4)));
+        await sleep(Math.floor(Math.random() * 4));
         if (page === options.failAt) throw Object.assign(new Error('storage went away'), { statusCode: 503 });
         let seen = false;
         yield all.slice(i, i + options.pageSize).map((row) =>
@@ -162,7 +163,7 @@ describe('loading the catalog page by page', () => {
       { page: 1, asked: 3 },
       { page: 2, asked: 4 },
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     expect(asked).toEqual([0, 1, 2, 3]);
   });
 

@@ -7,6 +7,7 @@ import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import { generateKey } from '../../src/catalog/subscriptionKeys';
 import { builders } from '../helpers/builders';
 import { testStore, testTableClient, uniqueTableName } from '../helpers/catalog';
+import { sleep } from '../helpers/time';
 
 describe('catalog store on Azurite', () => {
   it('seeds the broken lab into an empty catalog, once', async () => {
@@ -97,7 +98,7 @@ describe('catalog store on Azurite', () => {
       const sub = builders.subscription({ id: 'polled' });
       const started = Date.now();
       await a.mutate(() => ({ changes: [{ put: { kind: 'subscription', value: sub } }], value: 0 }));
-      while (!b.index.subscriptionByKey(sub.primaryKey) && Date.now() - started < 2000) await new Promise((r) => setTimeout(r, 20));
+      while (!b.index.subscriptionByKey(sub.primaryKey) && Date.now() - started < 2000) await sleep(20);
       expect(b.index.subscriptionByKey(sub.primaryKey)?.subscription.id).toBe('polled');
     } finally {
       b.stop();

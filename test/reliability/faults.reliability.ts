@@ -7,6 +7,7 @@ import { createManagementApi } from '../../src/management/managementApi';
 import { builders } from '../helpers/builders';
 import type { HostProcess } from '../helpers/localHost';
 import { uniqueTableName } from '../helpers/catalog';
+import { sleep } from '../helpers/time';
 import { call as callCore, settings as coreSettings } from '../management/harness';
 import {
   INVALID,
@@ -20,7 +21,6 @@ import {
   management,
   report,
   runLoad,
-  sleep,
   startHost,
   until,
   type DedicatedAzurite,
