@@ -24,33 +24,13 @@ const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { createTableClient } = require(dist('catalog/connection'));
 const { CATALOG_PARTITION, VERSION_ROW, toEntity } = require(dist('catalog/tableCodec'));
 const { labSeed } = require(dist('lab/seed'));
-const { generateKey } = require(dist('catalog/subscriptionKeys'));
 const { keyProtectorFromEnv } = require(dist('catalog/keyProtector'));
-const { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY } = require(dist('catalog/records'));
+const { builders } = require(dist('catalog/recordBuilders'));
 
 const BENCH_SUBSCRIPTION = 'bench-echo';
 
 function tableClient(connectionString, tableName) {
   return createTableClient({ connectionString, tableName, source: 'bench' });
-}
-
-function subscription(id, scope, state, primaryKey, secondaryKey, created) {
-  return {
-    id,
-    displayName: null,
-    scope,
-    ownerId: '/users/1',
-    state,
-    primaryKey,
-    secondaryKey,
-    createdDate: created,
-    startDate: created,
-    expirationDate: null,
-    endDate: null,
-    notificationDate: null,
-    stateComment: null,
-    allowTracing: false,
-  };
 }
 
 /**
@@ -60,12 +40,11 @@ function subscription(id, scope, state, primaryKey, secondaryKey, created) {
 async function seedSmall({ connectionString, tableName, echoOrigin }) {
   const store = new CatalogStore({ client: tableClient(connectionString, tableName), pollIntervalMs: 0, log: () => undefined });
   await store.ensureStarted();
-  const key = generateKey();
-  const now = new Date().toISOString();
+  const bench = builders.subscription({ id: BENCH_SUBSCRIPTION, scope: '/apis/echo-api' });
   const records = labSeed().map((record) =>
     record.kind === 'api' && record.value.id === 'echo-api' ? { kind: 'api', value: { ...record.value, serviceUrl: `${echoOrigin}/backend/echo` } } : record,
   );
-  records.push({ kind: 'subscription', value: subscription(BENCH_SUBSCRIPTION, '/apis/echo-api', 'active', key, generateKey(), now) });
+  records.push({ kind: 'subscription', value: bench });
   await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
   store.stop();
   const subscriptions = records
@@ -75,7 +54,7 @@ async function seedSmall({ connectionString, tableName, echoOrigin }) {
       state: r.value.state,
       apis: r.value.scope === '/' || r.value.id === BENCH_SUBSCRIPTION ? ['echo-api'] : [],
     }));
-  return { key, subscriptions };
+  return { key: bench.primaryKey, subscriptions };
 }
 
 const OPERATIONS = [
@@ -101,56 +80,19 @@ function scaleRecords({ echoOrigin, apis, operationsPerApi, products, subscripti
   const now = new Date().toISOString();
   const apiPath = (i) => `t${i % 25}/api-${i}`;
   for (let i = 0; i < apis; i++) {
-    records.push({
-      kind: 'api',
-      value: {
-        id: `api-${i}`,
-        displayName: `API ${i}`,
-        description: null,
-        path: apiPath(i),
-        serviceUrl: `${echoOrigin}/backend/api-${i}`,
-        protocols: ['https'],
-        subscriptionRequired: true,
-        subscriptionKeyParameterNames: { header: DEFAULT_KEY_HEADER, query: DEFAULT_KEY_QUERY },
-      },
-    });
+    records.push({ kind: 'api', value: builders.api({ id: `api-${i}`, displayName: `API ${i}`, path: apiPath(i), serviceUrl: `${echoOrigin}/backend/api-${i}` }) });
     for (let o = 0; o < operationsPerApi; o++) {
       const [name, method, urlTemplate] = OPERATIONS[o % OPERATIONS.length];
       const id = o < OPERATIONS.length ? name : `${name}-${o}`;
       const template = o < OPERATIONS.length ? urlTemplate : `/v${o}${urlTemplate}`;
-      records.push({
-        kind: 'operation',
-        value: {
-          apiId: `api-${i}`,
-          id,
-          displayName: id,
-          description: null,
-          method,
-          urlTemplate: template,
-          templateParameters: templateParameters(template),
-          request: { description: null, queryParameters: [], headers: [], representations: [] },
-          responses: [],
-        },
-      });
+      records.push({ kind: 'operation', value: builders.operation({ apiId: `api-${i}`, id, method, urlTemplate: template, templateParameters: templateParameters(template) }) });
     }
   }
   for (let p = 0; p < products; p++) {
-    records.push({
-      kind: 'product',
-      value: {
-        id: `p-${p}`,
-        displayName: `Product ${p}`,
-        description: null,
-        terms: null,
-        subscriptionRequired: true,
-        approvalRequired: false,
-        subscriptionsLimit: null,
-        state: 'published',
-      },
-    });
+    records.push({ kind: 'product', value: builders.product({ id: `p-${p}`, displayName: `Product ${p}` }) });
   }
   // Product p holds the APIs i with i % products === p.
-  for (let i = 0; i < apis; i++) records.push({ kind: 'link', value: { productId: `p-${i % products}`, apiId: `api-${i}` } });
+  for (let i = 0; i < apis; i++) records.push({ kind: 'link', value: builders.link({ productId: `p-${i % products}`, apiId: `api-${i}` }) });
 
   const subs = [];
   const apiOf = (j) => (j % 2 === 0 ? Math.floor(j / 2) % apis : (j * 7) % apis);
@@ -160,7 +102,7 @@ function scaleRecords({ echoOrigin, apis, operationsPerApi, products, subscripti
     const scope = byApi ? `/apis/api-${apiIndex}` : `/products/p-${apiIndex % products}`;
     // One in twenty suspended, so the index holds keys that must be refused.
     const state = j % 20 === 19 ? 'suspended' : 'active';
-    const sub = subscription(`sub-${j}`, scope, state, generateKey(), generateKey(), now);
+    const sub = builders.subscription({ id: `sub-${j}`, scope, state, createdDate: now });
     subs.push(sub);
     records.push({ kind: 'subscription', value: sub });
   }

@@ -14,12 +14,10 @@
 const gateway = require('fast-gateway');
 const { tell, onShutdown, listenLoopback, closeServer } = require('../lib/child');
 
-const MISSING = Buffer.from(
-  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }',
-);
-const INVALID = Buffer.from(
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }',
-);
+const dist = require('../lib/dist');
+
+// The same 401 bodies as the project's gateway, byte for byte.
+const { MISSING_KEY_BODY: MISSING, INVALID_KEY_BODY: INVALID } = require(dist('apim/gatewayResponses'));
 const API_ID = 'echo-api';
 const API_PATH = 'echo';
 

@@ -1,5 +1,5 @@
-import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, type Api, type Operation, type Product, type Subscription } from '../catalog/records';
-import { generateKey } from '../catalog/subscriptionKeys';
+import { builders } from '../catalog/recordBuilders';
+import { DEFAULT_KEY_HEADER, type Api, type Operation, type Product, type Subscription } from '../catalog/records';
 import type { CatalogRecord } from '../catalog/tableCodec';
 import type { PolicyRecord } from '../gateway/policies';
 
@@ -32,31 +32,17 @@ const hardCodedKeyHeader = {
 };
 
 function operation(id: string, displayName: string, method: string, urlTemplate: string, extra: Partial<Operation> = {}): Operation {
-  return {
-    apiId: ECHO_API_ID,
-    id,
-    displayName,
-    method,
-    urlTemplate,
-    description: null,
-    templateParameters: [],
-    request: { queryParameters: [], headers: [], representations: [] },
-    responses: [],
-    ...extra,
-  };
+  return builders.operation({ apiId: ECHO_API_ID, id, displayName, method, urlTemplate, ...extra });
 }
 
 export function echoApi(env: NodeJS.ProcessEnv = process.env): Api {
-  return {
+  return builders.api({
     id: ECHO_API_ID,
     displayName: 'Echo API',
-    description: null,
     path: 'echo',
     serviceUrl: `${selfBaseUrl(env)}/backend/echo`,
     protocols: ['http', 'https'],
-    subscriptionRequired: true,
-    subscriptionKeyParameterNames: { header: DEFAULT_KEY_HEADER, query: DEFAULT_KEY_QUERY },
-  };
+  });
 }
 
 export function echoOperations(): Operation[] {
@@ -93,26 +79,19 @@ export function echoOperations(): Operation[] {
 
 export function labProducts(): Product[] {
   return [
-    {
+    builders.product({
       id: 'starter',
       displayName: 'Starter',
       description: 'Subscribers will be able to run 5 calls/minute up to a maximum of 100 calls/week.',
-      terms: null,
-      subscriptionRequired: true,
-      approvalRequired: false,
       subscriptionsLimit: 1,
-      state: 'published',
-    },
-    {
+    }),
+    builders.product({
       id: 'unlimited',
       displayName: 'Unlimited',
       description: 'Subscribers have completely unlimited access to the API. Administrator approval is required.',
-      terms: null,
-      subscriptionRequired: true,
       approvalRequired: true,
       subscriptionsLimit: 1,
-      state: 'published',
-    },
+    }),
   ];
 }
 
@@ -146,22 +125,11 @@ export function labPolicies(): PolicyRecord[] {
 }
 
 export function labSubscriptions(now = new Date()): Subscription[] {
-  const created = now.toISOString();
-  const base = {
-    ownerId: ADMIN_USER,
-    state: 'active' as const,
-    createdDate: created,
-    startDate: created,
-    expirationDate: null,
-    endDate: null,
-    notificationDate: null,
-    stateComment: null,
-    allowTracing: true,
-  };
+  const base = { ownerId: ADMIN_USER, createdDate: now.toISOString(), allowTracing: true };
   return [
-    { ...base, id: LAB_SUBSCRIPTIONS.starter, displayName: null, scope: '/products/starter', primaryKey: generateKey(), secondaryKey: generateKey() },
-    { ...base, id: LAB_SUBSCRIPTIONS.unlimited, displayName: null, scope: '/products/unlimited', primaryKey: generateKey(), secondaryKey: generateKey() },
-    { ...base, id: LAB_SUBSCRIPTIONS.master, displayName: 'Built-in all-access subscription', scope: '/', primaryKey: generateKey(), secondaryKey: generateKey() },
+    builders.subscription({ ...base, id: LAB_SUBSCRIPTIONS.starter, scope: '/products/starter' }),
+    builders.subscription({ ...base, id: LAB_SUBSCRIPTIONS.unlimited, scope: '/products/unlimited' }),
+    builders.subscription({ ...base, id: LAB_SUBSCRIPTIONS.master, displayName: 'Built-in all-access subscription', scope: '/' }),
   ];
 }
 

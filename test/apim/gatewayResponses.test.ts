@@ -8,6 +8,7 @@ import {
   missingKeyResponse,
   notFoundResponse,
   rateLimitResponse,
+  serviceUnavailableResponse,
   wwwAuthenticate,
   type ApimResponse,
 } from '../../src/apim/gatewayResponses';
@@ -83,6 +84,16 @@ describe('APIM gateway error responses, byte for byte (docs/apim-behaviour.md#ga
     );
     expect(header(r, 'content-length')).toEqual([String(r.body.length)]);
     expect(r.body.length).toBe(111);
+    expect(header(r, 'www-authenticate')).toEqual([]);
+  });
+
+  it('503 before the catalog is loaded: the reason phrase as message, 55 bytes, Retry-After', () => {
+    const r = serviceUnavailableResponse();
+    expect(r.status).toBe(503);
+    expect(r.body.toString('utf8')).toBe('{ "statusCode": 503, "message": "Service Unavailable" }');
+    expect(r.body.length).toBe(55);
+    expect(header(r, 'content-length')).toEqual(['55']);
+    expect(header(r, 'retry-after')).toEqual(['5']);
     expect(header(r, 'www-authenticate')).toEqual([]);
   });
 

@@ -3,37 +3,29 @@ import { describe, expect, it } from 'vitest';
 import { prefetched } from '../../src/catalog/catalogLoader';
 import { CatalogUnavailableError, type CatalogStore } from '../../src/catalog/catalogStore';
 import { createKeyProtector } from '../../src/catalog/keyProtector';
-import type { Subscription } from '../../src/catalog/records';
 import { CATALOG_PARTITION, rowKeyOf, toEntity, VERSION_ROW, type CatalogRecord } from '../../src/catalog/tableCodec';
 import { labSeed } from '../../src/lab/seed';
 import { testStore, testTableClient, uniqueTableName } from '../helpers/catalog';
-import { fullSubscription } from '../helpers/records';
+import { builders } from '../helpers/builders';
+import { sleep } from '../helpers/time';
 
 const protector = createKeyProtector(Buffer.alloc(32, 11));
 type Row = TableEntityResult<Record<string, unknown>>;
-
-function subscription(id: string, extra: Partial<Subscription> = {}): Subscription {
-  return fullSubscription(id, new Date().toISOString(), { scope: `/apis/api-${id.length % 3}`, ...extra });
-}
 
 /** A catalog of a few hundred rows: the lab, APIs with operations, products with links, subscriptions. */
 function records(): CatalogRecord[] {
   const out: CatalogRecord[] = labSeed();
   for (let i = 0; i < 3; i++) {
-    out.push({
-      kind: 'api',
-      value: { id: `api-${i}`, displayName: `API ${i}`, path: `p${i}`, protocols: ['https'], subscriptionRequired: true, subscriptionKeyParameterNames: { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' } },
-    });
+    out.push({ kind: 'api', value: builders.api({ id: `api-${i}`, displayName: `API ${i}`, path: `p${i}` }) });
     for (let o = 0; o < 4; o++) {
-      out.push({
-        kind: 'operation',
-        value: { apiId: `api-${i}`, id: `op-${o}`, displayName: `op ${o}`, method: 'GET', urlTemplate: `/r${o}`, templateParameters: [], request: { queryParameters: [], headers: [], representations: [] }, responses: [] },
-      });
+      out.push({ kind: 'operation', value: builders.operation({ apiId: `api-${i}`, id: `op-${o}`, displayName: `op ${o}`, urlTemplate: `/r${o}` }) });
     }
-    out.push({ kind: 'product', value: { id: `prod-${i}`, displayName: `P ${i}`, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' } });
-    out.push({ kind: 'link', value: { productId: `prod-${i}`, apiId: `api-${i}` } });
+    out.push({ kind: 'product', value: builders.product({ id: `prod-${i}`, displayName: `P ${i}` }) });
+    out.push({ kind: 'link', value: builders.link({ productId: `prod-${i}`, apiId: `api-${i}` }) });
   }
-  for (let j = 0; j < 240; j++) out.push({ kind: 'subscription', value: subscription(`sub-${j}`, { state: j % 7 === 0 ? 'suspended' : 'active' }) });
+  for (let j = 0; j < 240; j++) {
+    out.push({ kind: 'subscription', value: builders.subscription({ id: `sub-${j}`, scope: `/apis/api-${j % 3}`, state: j % 7 === 0 ? 'suspended' : 'active' }) });
+  }
   return out;
 }
 
@@ -85,7 +77,7 @@ function pagedClient(real: TableClient, options: { pageSize: number; failAt?: nu
       for await (const row of source) all.push(row);
       for (let page = 0, i = 0; i < all.length; page++, i += options.pageSize) {
         log.events.push(`ask ${page}`);
-        await new Promise((resolve) => setTimeout(resolve, Math.floor(Math.random() * 4)));
+        await sleep(Math.floor(Math.random() * 4));
         if (page === options.failAt) throw Object.assign(new Error('storage went away'), { statusCode: 503 });
         let seen = false;
         yield all.slice(i, i + options.pageSize).map((row) =>
@@ -171,7 +163,7 @@ describe('loading the catalog page by page', () => {
       { page: 1, asked: 3 },
       { page: 2, asked: 4 },
     ]);
-    await new Promise((resolve) => setTimeout(resolve, 10));
+    await sleep(10);
     expect(asked).toEqual([0, 1, 2, 3]);
   });
 
@@ -196,7 +188,7 @@ describe('rows written by earlier versions', () => {
     const tableName = uniqueTableName();
     const client = testTableClient(tableName);
     await client.createTable();
-    const old = subscription('old-sealed', { displayName: 'from before' });
+    const old = builders.subscription({ id: 'old-sealed', displayName: 'from before' });
     const entity = toEntity({ kind: 'subscription', value: old }, 3, protector);
     const value = JSON.parse(String(entity.d0)) as Record<string, unknown>;
     delete value.keyLookup; // what earlier versions wrote: only the sealed keys
@@ -236,8 +228,8 @@ describe('rows that are not what they claim', () => {
     const tableName = uniqueTableName();
     const client = testTableClient(tableName);
     await client.createTable();
-    const good = subscription('good');
-    const odd = subscription('odd');
+    const good = builders.subscription({ id: 'good' });
+    const odd = builders.subscription({ id: 'odd' });
     await client.upsertEntity(toEntity({ kind: 'subscription', value: good }, 2, protector));
     const entity = toEntity({ kind: 'subscription', value: odd }, 2, protector);
     const value = JSON.parse(String(entity.d0)) as Record<string, unknown>;
@@ -256,8 +248,8 @@ describe('rows that are not what they claim', () => {
 describe('lookup digests at rest', () => {
   async function twoSubscriptions() {
     const tableName = uniqueTableName();
-    const a = subscription('a');
-    const b = subscription('b');
+    const a = builders.subscription({ id: 'a' });
+    const b = builders.subscription({ id: 'b' });
     const { client } = await writeCatalog(tableName, [
       { kind: 'subscription', value: a },
       { kind: 'subscription', value: b },

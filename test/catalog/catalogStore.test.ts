@@ -5,47 +5,9 @@ import { CATALOG_PARTITION } from '../../src/catalog/tableCodec';
 import { freePort } from '../../src/local/azurite';
 import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import { generateKey } from '../../src/catalog/subscriptionKeys';
-import type { Operation, Product, Subscription } from '../../src/catalog/records';
+import { builders } from '../helpers/builders';
 import { testStore, testTableClient, uniqueTableName } from '../helpers/catalog';
-
-const product = (id: string, extra: Partial<Product> = {}): Product => ({
-  id,
-  displayName: `Product ${id}`,
-  description: null,
-  terms: null,
-  subscriptionRequired: true,
-  approvalRequired: false,
-  subscriptionsLimit: null,
-  state: 'published',
-  ...extra,
-});
-
-const subscription = (id: string, extra: Partial<Subscription> = {}): Subscription => ({
-  id,
-  displayName: null,
-  scope: '/apis',
-  ownerId: '/users/1',
-  state: 'active',
-  primaryKey: generateKey(),
-  secondaryKey: generateKey(),
-  createdDate: new Date().toISOString(),
-  allowTracing: false,
-  ...extra,
-});
-
-const op = (apiId: string, id: string, extra: Partial<Operation> = {}): Operation => ({
-  apiId,
-  id,
-  displayName: id,
-  method: 'GET',
-  urlTemplate: `/${id}`,
-  templateParameters: [],
-  request: { queryParameters: [], headers: [], representations: [] },
-  responses: [],
-  ...extra,
-});
-
-
+import { sleep } from '../helpers/time';
 
 describe('catalog store on Azurite', () => {
   it('seeds the broken lab into an empty catalog, once', async () => {
@@ -88,9 +50,9 @@ describe('catalog store on Azurite', () => {
     await a.ensureStarted();
     await b.ensureStarted();
 
-    const sub = subscription('s1', { scope: '/products/starter' });
+    const sub = builders.subscription({ id: 's1', scope: '/products/starter' });
     await a.mutate(() => ({
-      changes: [{ put: { kind: 'link', value: { productId: 'starter', apiId: ECHO_API_ID } } }, { put: { kind: 'subscription', value: sub } }],
+      changes: [{ put: { kind: 'link', value: builders.link({ productId: 'starter', apiId: ECHO_API_ID }) } }, { put: { kind: 'subscription', value: sub } }],
       value: undefined,
     }));
     await b.refresh();
@@ -133,10 +95,10 @@ describe('catalog store on Azurite', () => {
     await a.ensureStarted();
     await b.ensureStarted();
     try {
-      const sub = subscription('polled');
+      const sub = builders.subscription({ id: 'polled' });
       const started = Date.now();
       await a.mutate(() => ({ changes: [{ put: { kind: 'subscription', value: sub } }], value: 0 }));
-      while (!b.index.subscriptionByKey(sub.primaryKey) && Date.now() - started < 2000) await new Promise((r) => setTimeout(r, 20));
+      while (!b.index.subscriptionByKey(sub.primaryKey) && Date.now() - started < 2000) await sleep(20);
       expect(b.index.subscriptionByKey(sub.primaryKey)?.subscription.id).toBe('polled');
     } finally {
       b.stop();
@@ -150,7 +112,7 @@ describe('catalog store on Azurite', () => {
     await a.ensureStarted();
     await b.ensureStarted();
     for (let i = 0; i < 70; i++) {
-      await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: product(`p${i}`) } }], value: 0 }));
+      await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: builders.product({ id: `p${i}` }) } }], value: 0 }));
     }
     await a.mutate(() => ({ changes: [{ delete: { kind: 'product', id: 'p3' } }], value: 0 }));
     await b.refresh();
@@ -164,7 +126,7 @@ describe('catalog store on Azurite', () => {
     const stores = [0, 1, 2, 3].map(() => testStore({ tableName }));
     await Promise.all(stores.map((s) => s.ensureStarted()));
     await Promise.all(
-      stores.flatMap((s, i) => [0, 1, 2].map((j) => s.mutate(() => ({ changes: [{ put: { kind: 'product', value: product(`w${i}-${j}`) } }], value: 0 })))),
+      stores.flatMap((s, i) => [0, 1, 2].map((j) => s.mutate(() => ({ changes: [{ put: { kind: 'product', value: builders.product({ id: `w${i}-${j}` }) } }], value: 0 })))),
     );
     const check = testStore({ tableName });
     await check.ensureStarted();
@@ -178,7 +140,7 @@ describe('catalog store on Azurite', () => {
     const b = testStore({ tableName });
     await a.ensureStarted();
     await b.ensureStarted();
-    await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: product('counter', { subscriptionsLimit: 0 }) } }], value: 0 }));
+    await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: builders.product({ id: 'counter', subscriptionsLimit: 0 }) } }], value: 0 }));
     await b.refresh();
     const increment = (s: CatalogStore) =>
       s.mutate((index) => {
@@ -202,7 +164,7 @@ describe('catalog store on Azurite', () => {
     ).rejects.toThrow('refused');
     expect(a.index.version).toBe(before);
     // The queue keeps working after a refusal.
-    await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: product('after') } }], value: 0 }));
+    await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: builders.product({ id: 'after' }) } }], value: 0 }));
     expect(a.index.getProduct('after')).toBeDefined();
   });
 
@@ -212,10 +174,12 @@ describe('catalog store on Azurite', () => {
     await a.ensureStarted();
     const api = labSeed()[0]!;
     const long = 'x'.repeat(3000);
-    const big = op(ECHO_API_ID, 'big', {
+    const big = builders.operation({
+      apiId: ECHO_API_ID,
+      id: 'big',
       request: { queryParameters: Array.from({ length: 60 }, (_, i) => ({ name: `q${i}`, description: long })), headers: [], representations: [] },
     });
-    const many = Array.from({ length: 250 }, (_, i) => op(ECHO_API_ID, `op-${i}`));
+    const many = Array.from({ length: 250 }, (_, i) => builders.operation({ apiId: ECHO_API_ID, id: `op-${i}` }));
     await a.mutate(() => ({ changes: [{ put: api }, { put: { kind: 'operation', value: big } }, ...many.map((value) => ({ put: { kind: 'operation' as const, value } }))], value: 0 }));
     const b = testStore({ tableName });
     await b.ensureStarted();
@@ -228,7 +192,7 @@ describe('catalog store on Azurite', () => {
     const a = testStore({ tableName });
     await a.ensureStarted();
     const ids = ['a|b', 'ünïcødé', 'dots.and~tilde', "quote'd", 'x'.repeat(256)];
-    await a.mutate(() => ({ changes: ids.map((id) => ({ put: { kind: 'product' as const, value: product(id) } })), value: 0 }));
+    await a.mutate(() => ({ changes: ids.map((id) => ({ put: { kind: 'product' as const, value: builders.product({ id }) } })), value: 0 }));
     const b = testStore({ tableName });
     await b.ensureStarted();
     expect(b.index.listProducts().map((p) => p.id).sort()).toEqual([...ids].sort());
@@ -242,7 +206,7 @@ describe('catalog store on Azurite', () => {
     const client = testTableClient(tableName);
     await client.upsertEntity({ partitionKey: CATALOG_PARTITION, rowKey: 'product|bad', kind: 'product', chunks: 1, d0: '{"id":"bad"}' });
     await client.upsertEntity({ partitionKey: CATALOG_PARTITION, rowKey: 'product|worse', kind: 'product', chunks: 1, d0: 'not json' });
-    await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: product('good') } }], value: 0 }));
+    await a.mutate(() => ({ changes: [{ put: { kind: 'product', value: builders.product({ id: 'good' }) } }], value: 0 }));
     const b = testStore({ tableName, log: (m) => logs.push(m) });
     await b.ensureStarted();
     expect(b.index.listProducts().map((p) => p.id)).toEqual(['good']);

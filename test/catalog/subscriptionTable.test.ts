@@ -4,13 +4,14 @@ import { createKeyProtector } from '../../src/catalog/keyProtector';
 import type { Subscription } from '../../src/catalog/records';
 import { sealSubscription } from '../../src/catalog/tableCodec';
 import { generateKey } from '../../src/catalog/subscriptionKeys';
-import { fullSubscription } from '../helpers/records';
+import { builders } from '../helpers/builders';
 
 const protector = createKeyProtector(Buffer.alloc(32, 5));
 
+/** Named, and created at a time that depends on the id, so records differ in more than their keys. */
 function subscription(id: string, extra: Partial<Subscription> = {}): Subscription {
-  const created = new Date(Date.UTC(2024, 0, 1) + id.length * 1000).toISOString();
-  return fullSubscription(id, created, { displayName: `Subscription ${id}`, ...extra });
+  const createdDate = new Date(Date.UTC(2024, 0, 1) + id.length * 1000).toISOString();
+  return builders.subscription({ id, displayName: `Subscription ${id}`, createdDate, ...extra });
 }
 
 /** A plain copy with every property read (keys opened), for comparisons. */

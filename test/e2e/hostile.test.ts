@@ -3,8 +3,10 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
+import { INVALID_KEY_BODY, MISSING_KEY_BODY } from '../../src/apim/gatewayResponses';
 import { uniqueTableName } from '../helpers/catalog';
 import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
 
 /**
  * Hostile requests at the gateway, through the local host over real HTTP: each gets
@@ -12,11 +14,8 @@ import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/local
  */
 
 const PRIMARY = randomBytes(48).toString('base64');
-const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
-const INVALID =
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
-const MISSING =
-  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
+const INVALID = INVALID_KEY_BODY.toString('utf8');
+const MISSING = MISSING_KEY_BODY.toString('utf8');
 /** The gateway's body limit for this host (GATEWAY_MAX_BODY_BYTES), far below the host's own 100 MiB. */
 const BODY_LIMIT = 65_536;
 
@@ -28,7 +27,7 @@ let key: string;
 
 async function manage(method: string, path: string, body?: unknown) {
   const token = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() + 600_000) });
-  const response = await fetch(`${host.baseUrl}/management${SERVICE}${path}?api-version=2024-05-01`, {
+  const response = await fetch(`${host.baseUrl}/management${LOCAL_SERVICE}${path}?api-version=${API_VERSION}`, {
     method,
     headers: { Authorization: `SharedAccessSignature ${token}`, 'Content-Type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -112,7 +111,7 @@ describe('hostile requests at the gateway', () => {
 
   it('resolves dot segments before matching: no climbing out of the API or into management', async () => {
     await withoutBackend(async () => {
-      expect((await get(`/guarded/../management${SERVICE}/products`, { 'Ocp-Apim-Subscription-Key': key })).status).not.toBe(200);
+      expect((await get(`/guarded/../management${LOCAL_SERVICE}/products`, { 'Ocp-Apim-Subscription-Key': key })).status).not.toBe(200);
       expect((await get('/guarded/%2e%2e/%2E%2E/etc/passwd', { 'Ocp-Apim-Subscription-Key': key })).status).toBe(404);
       expect((await get('/guarded/.%2e/x')).status).toBe(404);
     });

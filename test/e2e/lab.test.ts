@@ -2,8 +2,10 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
+import { INVALID_KEY_BODY, MISSING_KEY_BODY, NOT_FOUND_BODY } from '../../src/apim/gatewayResponses';
 import { uniqueTableName } from '../helpers/catalog';
 import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
 
 /**
  * The scenario-3 lab end to end: the unchanged app on the local host, real HTTP,
@@ -11,14 +13,11 @@ import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/local
  * the management API and sees the echo come back through the gateway.
  */
 
-const MISSING =
-  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
-const INVALID =
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
-const NOT_FOUND = '{ "statusCode": 404, "message": "Resource not found" }';
+const MISSING = MISSING_KEY_BODY.toString('utf8');
+const INVALID = INVALID_KEY_BODY.toString('utf8');
+const NOT_FOUND = NOT_FOUND_BODY.toString('utf8');
 const HARD_CODED_KEY = '68d312d9cf3b4b3ca07be5abacaf8fc9';
 const PRIMARY = randomBytes(64).toString('base64');
-const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
 
 let host: HostProcess;
 let token: string;
@@ -41,7 +40,7 @@ async function call(path: string, init: RequestInit = {}) {
 }
 
 function manage(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
-  return call(`/management${SERVICE}${path}${path.includes('?') ? '&' : '?'}api-version=2024-05-01`, {
+  return call(`/management${LOCAL_SERVICE}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
     method,
     headers: { Authorization: `SharedAccessSignature ${token}`, 'Content-Type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -176,7 +175,7 @@ describe('scenario 3, fixed through the management API', () => {
   });
 
   it('refuses management calls without a valid token', async () => {
-    const result = await call(`/management${SERVICE}/products?api-version=2024-05-01`);
+    const result = await call(`/management${LOCAL_SERVICE}/products?api-version=${API_VERSION}`);
     expect(result.status).toBe(401);
     expect(JSON.parse(result.text).error.code).toBe('Unauthorized');
   });

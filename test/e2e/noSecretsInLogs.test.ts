@@ -3,6 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
 import { uniqueTableName } from '../helpers/catalog';
 import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
+import { sleep } from '../helpers/time';
 
 /**
  * Runs a whole session against one host — the lab's 401s, the fix, keys in headers
@@ -11,7 +13,6 @@ import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/local
  * secret the session used. Only the start banner's own token may appear, once.
  */
 
-const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
 const PRIMARY = randomBytes(64).toString('base64');
 const SECONDARY = randomBytes(64).toString('base64');
 const ENCRYPTION = process.env.KEY_ENCRYPTION_KEY!;
@@ -27,7 +28,7 @@ function token(key = PRIMARY, hours = 1) {
 }
 
 async function manage(method: string, path: string, options: { body?: unknown; auth?: string; query?: string } = {}) {
-  const response = await fetch(`${host.baseUrl}/management${SERVICE}${path}?api-version=2024-05-01${options.query ?? ''}`, {
+  const response = await fetch(`${host.baseUrl}/management${LOCAL_SERVICE}${path}?api-version=${API_VERSION}${options.query ?? ''}`, {
     method,
     headers: {
       Authorization: options.auth ?? `SharedAccessSignature ${token()}`,
@@ -115,7 +116,7 @@ describe('no secret reaches the logs', () => {
     expect((await manage('GET', '/products', { auth: `Bearer ${token()}` })).status).toBe(200);
 
     // Everything the host printed, minus the banner's own token (printed on purpose, once).
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     const output = host.output();
     const bannerToken = /Authorization: SharedAccessSignature (\S+)/.exec(output)?.[1];
     expect(bannerToken).toBeDefined();

@@ -3,9 +3,11 @@ import { writeFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
+import { INVALID_KEY_BODY, MISSING_KEY_BODY } from '../../src/apim/gatewayResponses';
 import { findChromium, launchChromium, type LaunchedBrowser } from '../helpers/browser';
 import { uniqueTableName } from '../helpers/catalog';
 import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
 
 /**
  * The lab's test console in a real Chromium, against the unchanged app on the
@@ -14,14 +16,11 @@ import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/local
  * Set LAB_CONSOLE_SCREENSHOT=/tmp/x.png to keep screenshots: x.png (fixed, 200) and x-401.png.
  */
 
-const MISSING =
-  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
-const INVALID =
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
+const MISSING = MISSING_KEY_BODY.toString('utf8');
+const INVALID = INVALID_KEY_BODY.toString('utf8');
 const HARD_CODED_KEY = '68d312d9cf3b4b3ca07be5abacaf8fc9';
 const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 const PRIMARY = randomBytes(64).toString('base64');
-const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
 const DOT = '\u2022';
 
 const chromium = findChromium();
@@ -163,7 +162,7 @@ if (!chromium.available && !chromium.required) {
       await page.locator('#state-status', { hasText: /^fixed$/ }).waitFor();
 
       // Retrieve resource again: the administrator's Starter key -> 200, the echo.
-      const secrets = await fetch(`${host.baseUrl}/management${SERVICE}/subscriptions/starter-admin/listSecrets?api-version=2024-05-01`, {
+      const secrets = await fetch(`${host.baseUrl}/management${LOCAL_SERVICE}/subscriptions/starter-admin/listSecrets?api-version=${API_VERSION}`, {
         method: 'POST',
         headers: { Authorization: `SharedAccessSignature ${token()}` },
       });

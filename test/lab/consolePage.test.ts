@@ -13,8 +13,10 @@ import { createLabConsole, renderConsolePage, type ConsoleResponse, type Console
 import { labSeed } from '../../src/lab/seed';
 import { createSasToken, managementSettingsFromEnv } from '../../src/management';
 import { EXPIRED_TOKEN_MESSAGE, INVALID_TOKEN_MESSAGE, MALFORMED_TOKEN_MESSAGE, MISSING_TOKEN_MESSAGE, NOT_CONFIGURED_MESSAGE } from '../../src/management/auth';
+import { NOT_FOUND_BODY } from '../../src/apim/gatewayResponses';
 import { testStore, uniqueTableName } from '../helpers/catalog';
 import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
 
 /**
  * The test console's adapter: the page and its security headers, and `/lab/state`
@@ -25,8 +27,7 @@ import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/local
 const PRIMARY = randomBytes(64).toString('base64');
 const SECONDARY = randomBytes(64).toString('base64');
 const settings = managementSettingsFromEnv({ MANAGEMENT_PRIMARY_KEY: PRIMARY, MANAGEMENT_SECONDARY_KEY: SECONDARY });
-const MANAGEMENT_BASE =
-  '/management/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
+const MANAGEMENT_BASE = `/management${LOCAL_SERVICE}`;
 
 const sas = (key = PRIMARY, expiry = new Date(Date.now() + 3_600_000)) => createSasToken({ identifier: 'integration', key, expiry });
 
@@ -102,7 +103,7 @@ describe('the console handler', () => {
     // One browser script: an IIFE, no module syntax, no Node built-in.
     expect(script).toMatch(/^"use strict";\n\(\(\) => \{/);
     expect(script).not.toMatch(/^\s*(import|export)\s|\brequire\(|node:/m);
-    expect(renderConsolePage({ nonce: 'n', managementBase: MANAGEMENT_BASE, apiVersion: '2024-05-01', stateUrl: '/lab/state' })).toContain(`<script nonce="n">${script}</script>`);
+    expect(renderConsolePage({ nonce: 'n', managementBase: MANAGEMENT_BASE, apiVersion: API_VERSION, stateUrl: '/lab/state' })).toContain(`<script nonce="n">${script}</script>`);
     // What runs from dist/ (npm start, the deployed package) reads the same file.
     const compiled = createRequire(import.meta.url)(resolve('dist/src/lab/console/script.js')) as { consoleScriptPath(): string };
     expect(compiled.consoleScriptPath()).toBe(built);
@@ -244,7 +245,7 @@ describe('the console through the local host', () => {
   it('leaves other methods to the gateway, and answers 404 below /lab', async () => {
     const post = await get('/lab', { method: 'POST' });
     expect(post.status).toBe(404);
-    expect(post.text).toBe('{ "statusCode": 404, "message": "Resource not found" }');
+    expect(post.text).toBe(NOT_FOUND_BODY.toString('utf8'));
     const other = await get('/lab/other');
     expect(other.status).toBe(404);
     expect(other.headers).toMatchObject(COMMON);

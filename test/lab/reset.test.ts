@@ -5,6 +5,7 @@ import { generateKey } from '../../src/catalog/subscriptionKeys';
 import { diagnoseLab } from '../../src/lab/diagnosis';
 import { labBanner } from '../../src/lab/banner';
 import { verifySasToken } from '../../src/management';
+import { builders } from '../helpers/builders';
 import { testStore, uniqueTableName } from '../helpers/catalog';
 
 const env = { WEBSITE_HOSTNAME: 'localhost:7071' };
@@ -18,7 +19,7 @@ describe('lab reset', () => {
     // A learner's fixes and extras.
     await store.mutate((index) => ({
       changes: [
-        { put: { kind: 'link', value: { productId: 'starter', apiId: ECHO_API_ID } } },
+        { put: { kind: 'link', value: builders.link({ productId: 'starter', apiId: ECHO_API_ID }) } },
         { delete: { kind: 'operation', apiId: ECHO_API_ID, id: 'remove-resource' } },
         { put: { kind: 'product', value: { ...index.getProduct('starter')!, id: 'gold', displayName: 'Gold' } } },
         { put: { kind: 'subscription', value: { ...index.getSubscription('master')!, id: 'extra', primaryKey: generateKey(), secondaryKey: generateKey() } } },

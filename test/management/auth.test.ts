@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken, createShortSasToken } from '../../src/management/sasToken';
+import { API_VERSION } from '../helpers/management';
 import { PRIMARY, SECONDARY, armError, harness, hostMode, memoryHarness, settings, token, type Harness } from './harness';
 
 let h: Harness;
@@ -51,7 +52,7 @@ describe('management authentication (SharedAccessSignature)', () => {
     const api = (await memoryHarness({ store: h.store, now: () => new Date('2030-01-01T00:00:01Z') })).api;
     const late = await api.handle({
       method: 'GET',
-      url: `http://x/management/subscriptions/${settings.service.subscriptionId}/resourceGroups/${settings.service.resourceGroup}/providers/Microsoft.ApiManagement/service/${settings.service.serviceName}/products?api-version=2024-05-01`,
+      url: `http://x/management/subscriptions/${settings.service.subscriptionId}/resourceGroups/${settings.service.resourceGroup}/providers/Microsoft.ApiManagement/service/${settings.service.serviceName}/products?api-version=${API_VERSION}`,
       headers: new Headers({ authorization: `SharedAccessSignature ${token(PRIMARY, expiry)}` }),
       body: null,
     });

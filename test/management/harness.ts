@@ -7,6 +7,7 @@ import type { ManagementSettings } from '../../src/management/settings';
 import type { ManagementResponse } from '../../src/management/types';
 import { testStore, uniqueTableName } from '../helpers/catalog';
 import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION } from '../helpers/management';
 
 /**
  * Shared set-up of the management contract tests: a seeded store on Azurite, and
@@ -38,7 +39,6 @@ export const ORIGIN = 'http://localhost:7071';
 export const SERVICE_ID = `/subscriptions/${SUB}/resourceGroups/${RG}/providers/Microsoft.ApiManagement/service/${SVC}`;
 /** The service URL of in-memory calls. Over the host, use `h.serviceUrl`. */
 export const SERVICE_URL = `${ORIGIN}/management${SERVICE_ID}`;
-export const API_VERSION = '2024-05-01';
 
 export const settings: ManagementSettings = {
   service: { subscriptionId: SUB, resourceGroup: RG, serviceName: SVC },

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_VERSION } from '../helpers/management';
 import { harness, targets, type Harness } from './harness';
 
 let h: Harness;
@@ -33,7 +34,7 @@ describe('paging with $top and $skip', () => {
       // Absolute, on the origin the request came to (the host's, over HTTP).
       expect(link.startsWith(`${h.origin}/management/subscriptions/`)).toBe(true);
       const url = new URL(link);
-      expect(url.searchParams.get('api-version')).toBe('2024-05-01');
+      expect(url.searchParams.get('api-version')).toBe(API_VERSION);
       expect(url.searchParams.get('$top')).toBe('4');
     }
     expect(new URL(links[0]!).searchParams.get('$skip')).toBe('4');

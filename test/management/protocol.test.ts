@@ -4,6 +4,7 @@ import { CatalogStore } from '../../src/catalog/catalogStore';
 import { DEV_ACCOUNT_KEY, freePort, startAzurite } from '../../src/local/azurite';
 import { createManagementApi } from '../../src/management/managementApi';
 import { testStore } from '../helpers/catalog';
+import { API_VERSION } from '../helpers/management';
 import { RG, SERVICE_URL, SUB, SVC, armError, call, harness, hostMode, settings, targets, type Harness } from './harness';
 
 let h: Harness;
@@ -38,7 +39,7 @@ describe('api-version', () => {
 
 describe('the service in the path', () => {
   const url = (sub: string, rg: string, svc: string) =>
-    `${h.origin}/management/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/${svc}/products?api-version=2024-05-01`;
+    `${h.origin}/management/subscriptions/${sub}/resourceGroups/${rg}/providers/Microsoft.ApiManagement/service/${svc}/products?api-version=${API_VERSION}`;
 
   it.each([
     ['subscription', ['00000000-0000-0000-0000-000000000000', RG, SVC]],
@@ -51,7 +52,7 @@ describe('the service in the path', () => {
   });
 
   it('matches ARM paths case-insensitively', async () => {
-    const target = `${h.origin}/management/SUBSCRIPTIONS/${SUB.toUpperCase()}/resourcegroups/${RG.toUpperCase()}/providers/microsoft.apimanagement/Service/${SVC.toUpperCase()}/Products?api-version=2024-05-01`;
+    const target = `${h.origin}/management/SUBSCRIPTIONS/${SUB.toUpperCase()}/resourcegroups/${RG.toUpperCase()}/providers/microsoft.apimanagement/Service/${SVC.toUpperCase()}/Products?api-version=${API_VERSION}`;
     expect((await h.call('GET', target)).status).toBe(200);
   });
 
@@ -212,7 +213,7 @@ describe.skipIf(hostMode)('storage down', () => {
   it('serves the seeded catalog of a fresh store (the catalog is loaded on first use)', async () => {
     const store = testStore();
     const api = createManagementApi({ store, settings, log: () => {} });
-    expect((await call(api, 'GET', `${SERVICE_URL}/products?api-version=2024-05-01`)).status).toBe(200);
+    expect((await call(api, 'GET', `${SERVICE_URL}/products?api-version=${API_VERSION}`)).status).toBe(200);
     expect(store.isReady).toBe(true);
   });
 });

@@ -6,6 +6,8 @@ import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import type { ManagementApi } from '../../src/management/managementApi';
+import { INVALID_KEY_BODY } from '../../src/apim/gatewayResponses';
+import { API_VERSION } from '../helpers/management';
 import { RG, SERVICE_ID, SUB, SVC, harness, hostMode, token, type Harness } from './harness';
 
 /**
@@ -82,7 +84,7 @@ beforeAll(async () => {
   client = new ApiManagementClient(unusedCredential, SUB, {
     endpoint,
     allowInsecureConnection: true,
-    apiVersion: '2024-05-01',
+    apiVersion: API_VERSION,
     retryOptions: { maxRetries: 0 },
   });
   client.pipeline.removePolicy({ name: 'bearerTokenAuthenticationPolicy' });
@@ -107,7 +109,7 @@ describe('the official @azure/arm-apimanagement SDK against the lab', () => {
     expect(product.displayName).toBe('Starter');
     expect(product.id).toBe(`${SERVICE_ID}/products/starter`);
     expect(product.eTag).toMatch(/^"\d+"$/);
-    expect(requests.at(-1)).toMatch(new RegExp(`^GET /management${SERVICE_ID}/products/starter\\?api-version=2024-05-01$`));
+    expect(requests.at(-1)).toMatch(new RegExp(`^GET /management${SERVICE_ID}/products/starter\\?api-version=${API_VERSION}$`));
   });
 
   it('creates a product, an API (long-running PUT that completes at once), an operation, a link and a subscription', async () => {
@@ -248,8 +250,7 @@ describe('the official @azure/arm-apimanagement SDK against the lab', () => {
   });
 });
 
-const INVALID =
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
+const INVALID = INVALID_KEY_BODY.toString('utf8');
 
 // Over the host only: in memory there is no gateway behind the SDK's endpoint.
 describe.skipIf(!hostMode)('the gateway of the host takes the key the SDK created', () => {

@@ -1,8 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createSasToken } from '../../src/management';
+import { INVALID_KEY_BODY, MISSING_KEY_BODY, NOT_FOUND_BODY } from '../../src/apim/gatewayResponses';
 import { uniqueTableName } from '../helpers/catalog';
 import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
+import { sleep } from '../helpers/time';
 
 /**
  * Propagation between instances: two local hosts (two processes, two catalog
@@ -18,12 +21,9 @@ const POLL_EVERY_MS = 20;
 const RECHECKS = 8;
 const RECHECK_EVERY_MS = 40;
 
-const MISSING =
-  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
-const INVALID =
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
-const NOT_FOUND = '{ "statusCode": 404, "message": "Resource not found" }';
-const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
+const MISSING = MISSING_KEY_BODY.toString('utf8');
+const INVALID = INVALID_KEY_BODY.toString('utf8');
+const NOT_FOUND = NOT_FOUND_BODY.toString('utf8');
 const RESOURCE = '/echo/resource?param1=sample';
 const MANAGEMENT_KEY = randomBytes(64).toString('base64');
 
@@ -74,15 +74,13 @@ async function gateway(host: HostProcess, path: string, key?: string): Promise<A
 }
 
 async function manage(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
-  const response = await fetch(`${hostA.baseUrl}/management${SERVICE}${path}?api-version=2024-05-01`, {
+  const response = await fetch(`${hostA.baseUrl}/management${LOCAL_SERVICE}${path}?api-version=${API_VERSION}`, {
     method,
     headers: { Authorization: `SharedAccessSignature ${token}`, 'Content-Type': 'application/json', ...headers },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   return { status: response.status, text: await response.text() };
 }
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 type Expectation = { status: number; text?: string };
 const OK: Expectation = { status: 200 };

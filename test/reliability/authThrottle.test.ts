@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createManagementApi, type ManagementApi } from '../../src/management/managementApi';
 import { createSasToken } from '../../src/management/sasToken';
 import { AuthThrottle, clientOf } from '../../src/management/throttle';
+import { API_VERSION } from '../helpers/management';
 import { PRIMARY, SERVICE_URL, memoryHarness, settings, token, type Harness } from '../management/harness';
 
 /**
@@ -28,7 +29,7 @@ async function get(api: ManagementApi, authorization: string | null, client?: st
   const headers = new Headers();
   if (authorization !== null) headers.set('authorization', authorization);
   if (client) headers.set('x-forwarded-for', client);
-  const response = await api.handle({ method: 'GET', url: `${SERVICE_URL}/products?api-version=2024-05-01`, headers, body: null });
+  const response = await api.handle({ method: 'GET', url: `${SERVICE_URL}/products?api-version=${API_VERSION}`, headers, body: null });
   return { status: response.status, headers: response.headers, json: response.body === null ? null : JSON.parse(response.body) };
 }
 

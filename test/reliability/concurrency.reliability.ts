@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { HostProcess } from '../helpers/localHost';
 import { uniqueTableName } from '../helpers/catalog';
-import { management, report, sleep, startHost, type Management } from './support';
+import { sleep } from '../helpers/time';
+import { management, report, startHost, type Management } from './support';
 
 /**
  * Conditional writes at scale, through two hosts on one table (writers split

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createSasToken } from '../../src/management';
 import type { HostProcess } from '../helpers/localHost';
 import { uniqueTableName } from '../helpers/catalog';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
 import { management, report, startHost, type Management } from './support';
 
 /**
@@ -73,7 +74,7 @@ describe(`${WRITERS} concurrent conditional updates of one record`, () => {
 describe('bad management signatures over HTTP', () => {
   it('are throttled with 429 TooManyRequests and Retry-After, while a valid token from the same client passes', async () => {
     const forged = createSasToken({ identifier: 'integration', key: randomBytes(64).toString('base64'), expiry: new Date(Date.now() + 60_000) });
-    const url = `${host.baseUrl}/management/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab/products?api-version=2024-05-01`;
+    const url = `${host.baseUrl}/management${LOCAL_SERVICE}/products?api-version=${API_VERSION}`;
     const statuses: number[] = [];
     let throttled: Response | undefined;
     for (let i = 0; i < 12; i++) {

@@ -4,8 +4,10 @@ import { CatalogStore } from '../../src/catalog/catalogStore';
 import { createTableClient } from '../../src/catalog/connection';
 import { freePort } from '../../src/local/azurite';
 import { createManagementApi } from '../../src/management/managementApi';
+import { builders } from '../helpers/builders';
 import type { HostProcess } from '../helpers/localHost';
 import { uniqueTableName } from '../helpers/catalog';
+import { sleep } from '../helpers/time';
 import { call as callCore, settings as coreSettings } from '../management/harness';
 import {
   INVALID,
@@ -19,7 +21,6 @@ import {
   management,
   report,
   runLoad,
-  sleep,
   startHost,
   until,
   type DedicatedAzurite,
@@ -166,7 +167,7 @@ async function otherInstancePropagates(): Promise<number> {
   await other.ensureStarted();
   const linked = !!other.index.productsOfApi('echo-api').find((p) => p.id === 'unlimited');
   await other.mutate(() => ({
-    changes: [linked ? { delete: { kind: 'link' as const, productId: 'unlimited', apiId: 'echo-api' } } : { put: { kind: 'link' as const, value: { productId: 'unlimited', apiId: 'echo-api' } } }],
+    changes: [linked ? { delete: { kind: 'link' as const, productId: 'unlimited', apiId: 'echo-api' } } : { put: { kind: 'link' as const, value: builders.link({ productId: 'unlimited', apiId: 'echo-api' }) } }],
     value: undefined,
   }));
   const wanted = linked ? 401 : 200;

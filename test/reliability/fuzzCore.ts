@@ -6,6 +6,7 @@ import { createManagementApi, type ManagementApi } from '../../src/management/ma
 import { createSasToken, createShortSasToken } from '../../src/management/sasToken';
 import type { ManagementRequest, ManagementResponse } from '../../src/management/types';
 import { AuthThrottle } from '../../src/management/throttle';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
 import { PRIMARY, SECONDARY, SERVICE_URL, memoryHarness, settings, snapshot, type Harness } from '../management/harness';
 
 /**
@@ -97,7 +98,7 @@ const servicePrefix = fc.oneof(
 );
 
 const apiVersion = fc.oneof(
-  { weight: 10, arbitrary: fc.constant('2024-05-01') },
+  { weight: 10, arbitrary: fc.constant(API_VERSION) },
   { weight: 1, arbitrary: fc.constantFrom('2021-08-01', '2020-01-01', '2024-13-01', '2024-02-30', '2024-05-01-preview', 'latest', '9999-12-31', '', '2024-5-1', '0000-00-00') },
   { weight: 1, arbitrary: anyText(20) },
 );
@@ -340,7 +341,7 @@ const subscriptionProps = fc.record(
   {
     displayName: fc.oneof(fc.string({ minLength: 1, maxLength: 30 }), fc.constant('x'.repeat(101))),
     scope: fc.oneof(
-      fc.constantFrom('/apis', '/apis/echo-api', '/products/starter', '/products/unlimited', '/', '/products/missing', '/apis/', 'apis', '/products/starter/x', `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab/apis`),
+      fc.constantFrom('/apis', '/apis/echo-api', '/products/starter', '/products/unlimited', '/', '/products/missing', '/apis/', 'apis', '/products/starter/x', `${LOCAL_SERVICE}/apis`),
       fc.constantFrom(`/subscriptions/11111111-2222-3333-4444-555555555555/resourceGroups/lab-rg/providers/Microsoft.ApiManagement/service/lab-apim/products/starter`),
       id.map((i) => `/products/${i}`),
     ),
@@ -508,7 +509,7 @@ const coherentCase: fc.Arbitrary<FuzzCase> = fc
       fc.tuple(fc.constantFrom('GET', 'HEAD'), fc.constantFrom('/products', '/apis', '/subscriptions', '/products/starter/apis', '/products/starter/subscriptions', '/apis/echo-api/operations', '/apis/echo-api/products'), fc.constant(null)),
       fc.tuple(fc.constant('POST'), fc.constantFrom('/gateways/managed/listDebugCredentials', '/gateways/managed/listTrace'), tracingBody),
     ),
-    query: fc.oneof({ weight: 3, arbitrary: fc.constant('api-version=2024-05-01') }, { weight: 1, arbitrary: query }),
+    query: fc.oneof({ weight: 3, arbitrary: fc.constant(`api-version=${API_VERSION}`) }, { weight: 1, arbitrary: query }),
     authorization,
     ifMatch: fc.oneof({ weight: 3, arbitrary: fc.constant('*') }, { weight: 2, arbitrary: ifMatch }),
     headers: otherHeaders,

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { HostProcess } from '../helpers/localHost';
 import { uniqueTableName } from '../helpers/catalog';
+import { sleep } from '../helpers/time';
 import {
   KeyTimeline,
   PROPAGATION_BOUND_MS,
@@ -10,7 +11,6 @@ import {
   management,
   report,
   runLoad,
-  sleep,
   startHost,
   until,
   type Management,

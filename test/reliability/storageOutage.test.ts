@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogStore, CatalogUnavailableError } from '../../src/catalog/catalogStore';
 import { createTableClient } from '../../src/catalog/connection';
+import { builders } from '../helpers/builders';
 import type { HostProcess } from '../helpers/localHost';
 import { uniqueTableName } from '../helpers/catalog';
 import {
@@ -27,6 +28,8 @@ import {
 const MANAGEMENT_KEY = randomBytes(64).toString('base64');
 /** "Well under a second": what a 503 may cost a management client. */
 const FAST_503_MS = 1000;
+
+const putProduct = (id: string) => ({ put: { kind: 'product' as const, value: builders.product({ id }) } });
 
 let azurite: DedicatedAzurite;
 let host: HostProcess;
@@ -115,7 +118,7 @@ describe('storage outage while running', () => {
       log: () => {},
     });
     await other.ensureStarted();
-    await other.mutate(() => ({ changes: [{ put: { kind: 'link', value: { productId: 'unlimited', apiId: 'echo-api' } } }], value: undefined }));
+    await other.mutate(() => ({ changes: [{ put: { kind: 'link', value: builders.link({ productId: 'unlimited', apiId: 'echo-api' }) } }], value: undefined }));
     const propagationMs = await until(async () => count(await gateway(host, unlimitedKey)).status === 200, PROPAGATION_BOUND_MS + 1000, 25);
     expect(propagationMs).toBeLessThan(PROPAGATION_BOUND_MS);
 
@@ -140,15 +143,14 @@ describe('storage hung in the middle of writes', () => {
       log: () => {},
     });
     await store.ensureStarted();
-    const product = (id: string) => ({ put: { kind: 'product' as const, value: { id, displayName: id, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' as const } } });
     azurite.pause();
     let first: Promise<unknown>;
     const started = performance.now();
     const outcomes: string[] = [];
     try {
-      first = store.mutate(() => ({ changes: [product('under-way')], value: undefined }));
+      first = store.mutate(() => ({ changes: [putProduct('under-way')], value: undefined }));
       const queued = await Promise.allSettled(
-        ['queued-1', 'queued-2', 'queued-3'].map((id) => store.mutate(() => ({ changes: [product(id)], value: undefined }), { signal: AbortSignal.timeout(300) })),
+        ['queued-1', 'queued-2', 'queued-3'].map((id) => store.mutate(() => ({ changes: [putProduct(id)], value: undefined }), { signal: AbortSignal.timeout(300) })),
       );
       for (const result of queued) outcomes.push(result.status === 'rejected' && result.reason instanceof CatalogUnavailableError ? 'gave up' : 'unexpected');
     } finally {
@@ -170,8 +172,7 @@ describe('storage hung in the middle of writes', () => {
       log: () => {},
     });
     await store.ensureStarted();
-    const product = (id: string) => ({ put: { kind: 'product' as const, value: { id, displayName: id, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' as const } } });
-    const write = (id: string) => store.mutate(() => ({ changes: [product(id)], value: undefined }), { signal: AbortSignal.timeout(10_000), runTimeoutMs: 300 });
+    const write = (id: string) => store.mutate(() => ({ changes: [putProduct(id)], value: undefined }), { signal: AbortSignal.timeout(10_000), runTimeoutMs: 300 });
     azurite.pause();
     const started = performance.now();
     let settled: PromiseSettledResult<unknown>[];
@@ -185,7 +186,7 @@ describe('storage hung in the middle of writes', () => {
     // All three answered at the first one's run timeout, not one storage timeout after another.
     expect(waited).toBeLessThan(1000);
     // After storage is back, a new write goes through, and the ones that gave up before their turn were never made.
-    await store.mutate(() => ({ changes: [product('after')], value: undefined }));
+    await store.mutate(() => ({ changes: [putProduct('after')], value: undefined }));
     expect(store.index.getProduct('after')).toBeDefined();
     expect(store.index.getProduct('behind-1')).toBeUndefined();
     expect(store.index.getProduct('behind-2')).toBeUndefined();

@@ -2,9 +2,12 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TaskMeta } from 'vitest';
+import { INVALID_KEY_BODY, MISSING_KEY_BODY, serviceUnavailableResponse } from '../../src/apim/gatewayResponses';
 import { createSasToken } from '../../src/management';
 import { startAzurite, type RunningAzurite } from '../../src/local/azurite';
 import { startHostProcess, type HostProcess } from '../helpers/localHost';
+import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
+import { sleep } from '../helpers/time';
 
 /**
  * Shared pieces of the reliability tests: a dedicated Azurite that a test may stop,
@@ -13,18 +16,12 @@ import { startHostProcess, type HostProcess } from '../helpers/localHost';
  * figuresReporter.ts in `npm run test:reliability`).
  */
 
-export const SERVICE = '/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab';
-export const API_VERSION = '2024-05-01';
 export const RESOURCE = '/echo/resource?param1=sample';
-export const MISSING =
-  '{ "statusCode": 401, "message": "Access denied due to missing subscription key. Make sure to include subscription key when making requests to an API." }';
-export const INVALID =
-  '{ "statusCode": 401, "message": "Access denied due to invalid subscription key. Make sure to provide a valid key for an active subscription." }';
-export const SERVICE_UNAVAILABLE = '{ "statusCode": 503, "message": "Service Unavailable" }';
+export const MISSING = MISSING_KEY_BODY.toString('utf8');
+export const INVALID = INVALID_KEY_BODY.toString('utf8');
+export const SERVICE_UNAVAILABLE = serviceUnavailableResponse().body.toString('utf8');
 /** How long a change may take to reach another instance (polling every second). */
 export const PROPAGATION_BOUND_MS = 2000;
-
-export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 // ---- figures ----------------------------------------------------------------
 
@@ -204,7 +201,7 @@ export interface Management {
 export function management(host: HostProcess, key: string): Management {
   const token = createSasToken({ identifier: 'integration', key, expiry: new Date(Date.now() + 3_600_000) });
   const call = (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) =>
-    send(`${host.baseUrl}/management${SERVICE}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
+    send(`${host.baseUrl}/management${LOCAL_SERVICE}${path}${path.includes('?') ? '&' : '?'}api-version=${API_VERSION}`, {
       method,
       headers: { Authorization: `SharedAccessSignature ${token}`, 'Content-Type': 'application/json', ...headers },
       body: body === undefined ? undefined : JSON.stringify(body),
