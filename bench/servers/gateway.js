@@ -71,7 +71,7 @@ async function rebuild(connection) {
   return { rows: rows.length, listMs, buildMs, subscriptions: store.index.listSubscriptions().length };
 }
 
-/** Stored policy documents from BENCH_POLICIES, as the catalog will hand them to the gateway. */
+/** Policy documents from BENCH_POLICIES (the policy rows' documents), handed to the gateway as the catalog hands its own. */
 function policyDocumentsFromEnv() {
   if (!process.env.BENCH_POLICIES) return undefined;
   const records = JSON.parse(process.env.BENCH_POLICIES);
@@ -107,8 +107,9 @@ async function main() {
   const buildMs = performance.now() - started;
 
   // As the Functions app composes it: the store as readiness source, request tracing on.
-  const policies = policyDocumentsFromEnv();
-  const policyServices = policies ? createPolicyServices({ quotaStore: new TableQuotaStore(quotaTableClientFromEnv()) }) : undefined;
+  const benchPolicies = policyDocumentsFromEnv();
+  const policies = benchPolicies ?? store.view;
+  const policyServices = benchPolicies ? createPolicyServices({ quotaStore: new TableQuotaStore(quotaTableClientFromEnv()) }) : undefined;
   if (policyServices) await policyServices.load();
   const gateway = createGateway({ catalog: store.view, readiness: store, debug: debugCredentialsFromEnv(), policies, policyServices });
   const server = createServer(nodeHandler(gateway));

@@ -9,8 +9,8 @@ const maxBodyBytes = maxBodyBytesFromEnv();
 const store = catalogStore();
 const policyServices = gatewayPolicyServices();
 // The store is the readiness source: until its first load the gateway answers 503.
-// Policy documents are read from the catalog once it stores them (`policies`); until then every scope is at its default.
-const gateway = createGateway({ catalog: store.view, readiness: store, maxBodyBytes, debug: debugCredentialsFromEnv(), policyServices });
+// Policy documents come from the catalog too; effective policies are composed once per catalog version.
+const gateway = createGateway({ catalog: store.view, policies: store.view, readiness: store, maxBodyBytes, debug: debugCredentialsFromEnv(), policyServices });
 
 // Pending quota counts are written before the instance goes away.
 app.hook.appTerminate(async () => {

@@ -116,10 +116,7 @@ export const STARTER_POLICY = `<policies>
   </on-error>
 </policies>`;
 
-/**
- * The lab's stored policy documents. Seeded with the other records once the
- * catalog stores policy documents (`labSeed` then maps each to a catalog record).
- */
+/** The lab's stored policy documents (seeded and restored with the other records). */
 export function labPolicies(): PolicyRecord[] {
   return [{ scope: 'product', productId: 'starter', format: 'rawxml', value: STARTER_POLICY }];
 }
@@ -140,5 +137,6 @@ export function labSeed(env: NodeJS.ProcessEnv = process.env): CatalogRecord[] {
     ...echoOperations().map((value): CatalogRecord => ({ kind: 'operation', value })),
     ...labProducts().map((value): CatalogRecord => ({ kind: 'product', value })),
     ...labSubscriptions().map((value): CatalogRecord => ({ kind: 'subscription', value })),
+    ...labPolicies().map((value): CatalogRecord => ({ kind: 'policy', value })),
   ];
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it, inject } from 'vitest';
 import { resetLab } from '../../src/lab/reset';
-import { labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
+import { labPolicies, labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import { generateKey } from '../../src/catalog/subscriptionKeys';
 import { diagnoseLab } from '../../src/lab/diagnosis';
 import { labBanner } from '../../src/lab/banner';
@@ -43,7 +43,8 @@ describe('lab reset', () => {
       expect(s.index.listProducts().map((p) => p.id).sort()).toEqual(['starter', 'unlimited']);
       expect(s.index.listSubscriptions().map((x) => x.id).sort()).toEqual(['master', 'starter-admin', 'unlimited-admin']);
       expect(s.index.listLinks()).toEqual([]);
-      expect(s.index.listPolicies()).toEqual([]);
+      // Only the seed's documents: Starter's default product policy; the global and Echo API documents are gone.
+      expect(s.index.listPolicies()).toEqual(labPolicies());
       expect(diagnoseLab(s.index).status).toBe('broken');
       expect(s.index.subscriptionByKey(oldKey)).toBeUndefined();
     }
