@@ -1,14 +1,16 @@
 import type { IncomingMessage } from 'node:http';
 import { PLATFORM_MAX_BODY_BYTES } from '../../gateway/limitBody';
 
-export type BodyResult = { kind: 'complete'; body: Buffer } | { kind: 'tooLarge' } | { kind: 'aborted' };
+export type BodyResult = { kind: 'complete'; body: Buffer; size: number } | { kind: 'tooLarge' } | { kind: 'aborted' };
 
 /**
  * Reads a request body, but only up to `limit` bytes: past it, what was read is
  * dropped and the rest is discarded as it arrives (so the connection can still
- * carry the 413 answer) instead of being buffered.
+ * carry the 413 answer) instead of being buffered. With `keep: false` the bytes
+ * are only counted (a body the host drops anyway): the result's body is empty
+ * and its `size` says how much came.
  */
-export function readBody(req: IncomingMessage, limit: number = PLATFORM_MAX_BODY_BYTES): Promise<BodyResult> {
+export function readBody(req: IncomingMessage, limit: number = PLATFORM_MAX_BODY_BYTES, keep = true): Promise<BodyResult> {
   return new Promise((resolve) => {
     let chunks: Buffer[] = [];
     let size = 0;
@@ -26,9 +28,9 @@ export function readBody(req: IncomingMessage, limit: number = PLATFORM_MAX_BODY
         settle({ kind: 'tooLarge' });
         return;
       }
-      chunks.push(chunk);
+      if (keep) chunks.push(chunk);
     });
-    req.once('end', () => settle({ kind: 'complete', body: Buffer.concat(chunks, size) }));
+    req.once('end', () => settle({ kind: 'complete', body: keep ? Buffer.concat(chunks, size) : Buffer.alloc(0), size }));
     req.once('aborted', () => settle({ kind: 'aborted' }));
     req.once('error', () => settle({ kind: 'aborted' }));
     req.once('close', () => {
