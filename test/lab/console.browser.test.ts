@@ -187,7 +187,7 @@ if (!chromium.available && !chromium.required) {
       await page.locator('#token').waitFor();
       expect(await page.locator('#token').inputValue()).toBe('');
       expect(await page.locator('#workspace').isHidden()).toBe(true);
-      expect(await page.evaluate(() => [sessionStorage.length, localStorage.length])).toEqual([0, 0]);
+      expect(await page.evaluate('[sessionStorage.length, localStorage.length]')).toEqual([0, 0]);
       await connect(page, token());
       await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
       expect(problems).toEqual([]);
