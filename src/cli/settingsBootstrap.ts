@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LOCAL_SETTINGS_FILE, isPlainObject, parseJsonFile } from '../local/localSettings';
 // The module itself, not the management index: the host's start should not load the whole management API.
@@ -38,7 +38,11 @@ export function bootstrapLocalSettings(projectRoot: string, env: NodeJS.ProcessE
   }
   if (generated.length > 0 || !existsSync(file)) {
     const text = `${JSON.stringify(settings, null, 2)}\n`;
-    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) writeFileSync(file, text, { mode: 0o600 });
+    if (!existsSync(file) || readFileSync(file, 'utf8') !== text) {
+      writeFileSync(file, text, { mode: 0o600 });
+      // `mode` applies only when the file is created: an existing one keeps its permissions otherwise.
+      chmodSync(file, 0o600);
+    }
   }
   return generated;
 }

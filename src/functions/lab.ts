@@ -2,16 +2,18 @@ import { app } from '@azure/functions';
 import { createLabConsole } from '../lab/console';
 import { createLabReset } from '../lab/resetEndpoint';
 import { managementSettingsFromEnv } from '../management';
+import { sharedAuthThrottle } from './lib/authThrottle';
 import { catalogStore } from './lib/services';
 
 const settings = managementSettingsFromEnv();
-const labConsole = createLabConsole({ store: catalogStore(), settings });
+const labConsole = createLabConsole({ store: catalogStore(), settings, throttle: sharedAuthThrottle() });
 const labReset = createLabReset({ store: catalogStore(), settings });
 
 /**
  * The lab's test console: `GET /lab` is the page, `GET /lab/state` the lab's
  * diagnosis for the holder of a management token. The name sorts before
- * `management` and `zz-gateway`, so the host tries this route first.
+ * `management` and `zz-gateway`, so the host tries this route first. Its token
+ * check shares the management API's throttle; no body is ever read.
  */
 app.http('lab', {
   route: 'lab/{*path}',

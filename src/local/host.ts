@@ -5,6 +5,7 @@ import { loadFunctionsApp, type LoadedApp } from './appRuntime';
 import type { RunningAzurite } from './azurite';
 import { closeServer, listen } from './http/listen';
 import { createContinueHandler, createRequestHandler, type HttpRuntime } from './http/requestHandler';
+import { serverLimitsFromEnv } from './http/serverLimits';
 import type { HttpTarget, RegisteredFunction } from './httpFunctions';
 import { loadLocalSettings, type LoadedLocalSettings } from './localSettings';
 import { createConsoleLogger, type HostLogger } from './log';
@@ -24,6 +25,12 @@ export interface LocalHostOptions {
   env?: Record<string, string | undefined>;
   /** Default: `[source] message` lines on stdout/stderr at host.json's log level. */
   logger?: HostLogger;
+  /**
+   * The app's body limit per function name (undefined: the platform's 100 MB),
+   * read once its settings are applied. A body announced larger is refused
+   * before a byte of it is read.
+   */
+  maxBodyBytes?: (env: NodeJS.ProcessEnv) => (functionName: string) => number | undefined;
 }
 
 export interface LocalHost {
@@ -82,10 +89,24 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const ready = deferred<HttpRuntime<HttpTarget>>();
   try {
     const port = options.port ?? configuredPort(process.env, settings);
+    const limits = serverLimitsFromEnv(process.env);
+    const maxBodyBytes = options.maxBodyBytes?.(process.env);
     azurite = await ensureDevelopmentStorage(projectRoot, process.env, logger);
 
-    const handler = createRequestHandler(ready.promise, logger);
-    server = createServer(handler);
+    const handler = createRequestHandler(ready.promise, logger, { maxBodyBytes, maxBodyBytesInFlight: limits.maxBodyBytesInFlight });
+    server = createServer(
+      {
+        headersTimeout: limits.headersTimeoutMs,
+        requestTimeout: limits.requestTimeoutMs,
+        keepAliveTimeout: limits.keepAliveTimeoutMs,
+        // How often the two timeouts above are checked (Node's default, 30 s, would stretch them).
+        connectionsCheckingInterval: Math.min(1000, limits.headersTimeoutMs),
+      },
+      handler,
+    );
+    // Beyond it new connections are closed at once: a flood of held sockets cannot take the
+    // descriptors the app needs for its own storage connections.
+    server.maxConnections = limits.maxConnections;
     server.on('checkContinue', createContinueHandler(handler));
     const actualPort = await listen(server, port, options.hostname);
     // As func start does; apps build their own absolute URLs from it.

@@ -9,6 +9,7 @@
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { bootstrapLocalSettings } from '../cli/settingsBootstrap';
+import { functionBodyLimits } from '../functions/lib/bodyLimits';
 import { EntryPointError } from './appLoader';
 import { formatFunctionList, listeningLine, loadLabBanner } from './banner';
 import { startLocalHost, type LocalHost } from './host';
@@ -28,7 +29,8 @@ async function main(): Promise<void> {
       const generated = bootstrapLocalSettings(projectRoot);
       if (generated.length) process.stdout.write(`[host] Generated ${generated.join(', ')} into local.settings.json (git-ignored).\n`);
     }
-    host = await startLocalHost({ projectRoot });
+    // This project's functions declare their body limits; another project's get the platform's.
+    host = await startLocalHost({ projectRoot, maxBodyBytes: projectRoot === PROJECT_ROOT ? functionBodyLimits : undefined });
   } catch (err) {
     process.stderr.write(`[host] Startup failed: ${err instanceof Error ? err.message : String(err)}\n`);
     // For the app's own errors the stack says where; for the host's refusals the message is enough.

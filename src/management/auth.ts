@@ -1,6 +1,6 @@
 import { unauthorized, type ArmError } from '../apim/armErrors';
 import { MAX_TOKEN_LENGTH, verifySasToken } from './sasToken';
-import type { ManagementSettings } from './settings';
+import { DEFAULT_TOKEN_MAX_LIFETIME_DAYS, TOKEN_MAX_LIFETIME_SETTING, type ManagementSettings } from './settings';
 
 /**
  * Who may call the management API: the holder of a SharedAccessSignature token
@@ -21,7 +21,10 @@ export const MALFORMED_TOKEN_MESSAGE =
   "The Authorization header does not hold a SharedAccessSignature token ('uid=...&ex=...&sn=...' or '{identifier}&{yyyyMMddHHmm}&{signature}').";
 export const INVALID_TOKEN_MESSAGE = 'The SharedAccessSignature token is invalid: wrong identifier or signature.';
 export const EXPIRED_TOKEN_MESSAGE = 'The SharedAccessSignature token has expired.';
+export const LIFETIME_TOO_LONG_MESSAGE = (days: number): string =>
+  `The SharedAccessSignature token expires too far ahead: a token may be valid for at most ${days} days (${TOKEN_MAX_LIFETIME_SETTING}). Sign one with a nearer expiry.`;
 
+const DAY_MS = 86_400_000;
 const SAS_SCHEME = /^SharedAccessSignature\s+(.*)$/i;
 const BEARER_SCHEME = /^Bearer\s+(.*)$/i;
 
@@ -37,7 +40,7 @@ export function tokenOfAuthorization(header: string): string | undefined {
 }
 
 /** Why a request was refused: `invalidSignature` is the only reason that can be a guess at a key. */
-export type AuthFailureReason = 'notConfigured' | 'missing' | 'malformed' | 'expired' | 'invalidSignature';
+export type AuthFailureReason = 'notConfigured' | 'missing' | 'malformed' | 'expired' | 'lifetimeTooLong' | 'invalidSignature';
 
 /** The outcome of `checkAuthorization`: pass, or the reason and the 401 to answer with. */
 export type AuthOutcome = { ok: true } | { ok: false; reason: AuthFailureReason; error: ArmError };
@@ -55,11 +58,13 @@ export function checkAuthorization(authorization: string | null, settings: Manag
   if (authorization.length > MAX_TOKEN_LENGTH + 64) return refused('malformed', MALFORMED_TOKEN_MESSAGE);
   const token = tokenOfAuthorization(authorization);
   if (token === undefined) return refused('malformed', MALFORMED_TOKEN_MESSAGE);
+  const maxLifetimeMs = settings.maxTokenLifetimeMs ?? DEFAULT_TOKEN_MAX_LIFETIME_DAYS * DAY_MS;
   const result = verifySasToken(token, {
     identifier: settings.identifier,
     primaryKey: settings.primaryKey,
     secondaryKey: settings.secondaryKey,
     now,
+    maxLifetimeMs,
   });
   if (result.valid) return { ok: true };
   switch (result.reason) {
@@ -67,6 +72,8 @@ export function checkAuthorization(authorization: string | null, settings: Manag
       return refused('malformed', MALFORMED_TOKEN_MESSAGE);
     case 'expired':
       return refused('expired', EXPIRED_TOKEN_MESSAGE);
+    case 'lifetimeTooLong':
+      return refused('lifetimeTooLong', LIFETIME_TOO_LONG_MESSAGE(Math.round(maxLifetimeMs / DAY_MS)));
     case 'invalidSignature':
       return refused('invalidSignature', INVALID_TOKEN_MESSAGE);
   }

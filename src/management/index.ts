@@ -8,3 +8,5 @@ export { createManagementApi, managementRoutes, MIN_API_VERSION, type Management
 export { managementSettingsFromEnv, type ManagementSettings } from './settings';
 export { createSasToken, createShortSasToken, generateManagementKey, verifySasToken, type SasTokenInput, type SasVerification } from './sasToken';
 export type { ManagementRequest, ManagementResponse } from './types';
+export { admitManagementCall, type Refusal } from './admission';
+export { AuthThrottle, type AuthThrottleOptions } from './throttle';

@@ -6,6 +6,7 @@ import {
   invalidApiVersion,
   isArmError,
   missingApiVersion,
+  requestTooLarge,
   serviceUnavailable,
   unsupportedApiVersion,
 } from '../apim/armErrors';
@@ -14,7 +15,8 @@ import { decodeSegment } from '../apim/pathSegment';
 import { CatalogLimitError, CatalogUnavailableError, type CatalogStore, type MutateOptions } from '../catalog/catalogStore';
 import { debugCredentialsFromEnv, type DebugCredentials } from '../catalog/debugCredentials';
 import { apiRoutes } from './apis';
-import { checkAuthorization } from './auth';
+import { admitManagementCall } from './admission';
+import { MAX_BODY_BYTES } from './body';
 import { debugRoutes } from './debug';
 import { operationRoutes } from './operations';
 import { policyRoutes } from './policies';
@@ -24,7 +26,7 @@ import { errorResponse, withoutBody } from './respond';
 import { matchRoute, type Route, type RouteStore, type Verb } from './router';
 import type { ManagementSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
-import { AuthThrottle, clientOf, tooManyRequestsResponse } from './throttle';
+import { AuthThrottle } from './throttle';
 import type { ManagementRequest, ManagementResponse } from './types';
 
 export type { ManagementRequest, ManagementResponse } from './types';
@@ -72,7 +74,11 @@ export interface ManagementApiOptions {
    * Default 750 ms.
    */
   writeRunTimeoutMs?: number;
-  /** Per-client throttling of bad signatures (see throttle.ts); `false` turns it off. Default: a fresh AuthThrottle. */
+  /**
+   * Per-client throttling of bad signatures (see throttle.ts); `false` turns it
+   * off. Default: a fresh AuthThrottle. Pass the process's one throttle when
+   * other endpoints take management tokens too.
+   */
   throttle?: AuthThrottle | false;
   /** Debug tokens and traces for request tracing; default from `KEY_ENCRYPTION_KEY`, as the gateway's. */
   debug?: DebugCredentials;
@@ -113,25 +119,28 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
       store.mutate(plan, { signal: AbortSignal.timeout(writeTimeoutMs), runTimeoutMs: writeRunTimeoutMs, ...mutateOptions }),
   };
 
-  /**
-   * Authentication first, then the throttle, and only for failures: a valid
-   * token is never throttled (see throttle.ts for why).
-   */
+  /** Undefined when the caller may proceed; otherwise its 429, or throws its 401. */
   function admit(request: ManagementRequest): ManagementResponse | undefined {
-    const outcome = checkAuthorization(request.headers.get('authorization'), settings, now());
-    if (outcome.ok) return undefined;
-    if (throttle && outcome.reason !== 'expired' && outcome.reason !== 'notConfigured') {
-      const client = clientOf(request.headers);
-      const blockedFor = throttle.blockedFor(client);
-      if (blockedFor > 0) return tooManyRequestsResponse(blockedFor);
-      if (outcome.reason === 'invalidSignature') throttle.recordFailure(client);
-    }
-    throw outcome.error;
+    const refusal = admitManagementCall(request.headers, settings, now(), throttle);
+    if (!refusal) return undefined;
+    if (refusal.kind === 'throttled') return refusal.response;
+    throw refusal.error;
+  }
+
+  /**
+   * The body, read only once the caller is admitted and its announced length is
+   * within the limit: an anonymous caller never makes the process hold a body.
+   */
+  async function bodyOf(request: ManagementRequest): Promise<Uint8Array | null> {
+    const declared = request.headers.get('content-length');
+    if (declared !== null && /^\d+$/.test(declared.trim()) && Number(declared.trim()) > MAX_BODY_BYTES) throw requestTooLarge(MAX_BODY_BYTES);
+    return request.readBody ? request.readBody() : request.body;
   }
 
   async function dispatch(request: ManagementRequest, url: URL, method: string): Promise<ManagementResponse> {
     const throttled = admit(request);
     if (throttled) return throttled;
+    const body = await bodyOf(request);
     checkApiVersion(url.searchParams.get('api-version'));
     const segments = resourceSegments(url.pathname, settings);
     const match = matchRoute(managementRoutes, method, segments);
@@ -139,15 +148,25 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
     await store.catchUp(store.isReady ? storageTimeoutMs : startTimeoutMs);
     return match.handler({
       method: method as Verb,
-      url,
+      url: linkBase(url),
       headers: request.headers,
-      body: request.body,
+      body,
       params: match.params,
       store: routeStore,
       service: settings.service,
       now,
       debug,
     });
+  }
+
+  /**
+   * The request URL on the app's configured origin: absolute links (`nextLink`)
+   * are built from it, never from the caller's `Host`, so a client following
+   * them never sends its token elsewhere.
+   */
+  function linkBase(url: URL): URL {
+    // Joined as text: resolving the path against the origin would let `//other.host/...` replace the host.
+    return settings.publicOrigin ? new URL(`${settings.publicOrigin}${url.pathname}${url.search}`) : url;
   }
 
   return {

@@ -26,7 +26,7 @@ export interface SasTokenInput {
 /** The outcome of `verifySasToken`: which key signed it, or why it is refused. */
 export type SasVerification =
   | { valid: true; key: 'primary' | 'secondary'; expiresAt: Date }
-  | { valid: false; reason: 'malformed' | 'invalidSignature' | 'expired' };
+  | { valid: false; reason: 'malformed' | 'invalidSignature' | 'expired' | 'lifetimeTooLong' };
 
 /** What a token is checked against; `now` is injected for testable expiry. */
 export interface SasVerifyOptions {
@@ -34,9 +34,13 @@ export interface SasVerifyOptions {
   primaryKey?: string;
   secondaryKey?: string;
   now: Date;
+  /** Longest time from `now` to a token's expiry; a token valid for longer is refused. Default: no limit. */
+  maxLifetimeMs?: number;
 }
 
 const SIGNATURE_BYTES = 64;
+/** The one spelling of 64 bytes in Base64: standard alphabet, 86 characters and `==`. */
+const CANONICAL_SIGNATURE = /^[A-Za-z0-9+/]{85}[AQgw]==$/;
 
 /** Base64 HMAC-SHA512 of `identifier\nexpiryText` under `key`. */
 export function signSas(key: string, identifier: string, expiryText: string): string {
@@ -64,18 +68,23 @@ export function generateManagementKey(): string {
  * Checks a token (either form) against the identifier and both keys. Both keys
  * are always tried and compared in constant time, so timing tells nothing about
  * which key or how much of a signature matched. The expiry is checked after the
- * signature: only the holder of a key learns that a token has expired.
+ * signature: only the holder of a key learns that a token has expired, or that
+ * it is valid for longer than `maxLifetimeMs` (a leaked token must not work forever).
  */
 export function verifySasToken(token: string, options: SasVerifyOptions): SasVerification {
   const parsed = parseSasToken(token);
   if (!parsed) return { valid: false, reason: 'malformed' };
-  const presented = Buffer.from(parsed.signature, 'base64');
+  // Node's Base64 decoder forgives other alphabets, missing padding and junk; a signature has one spelling only.
+  const presented = CANONICAL_SIGNATURE.test(parsed.signature) ? Buffer.from(parsed.signature, 'base64') : Buffer.alloc(0);
   // Same work whatever the identifier: a wrong one only fails the comparison.
   const identifierMatches = parsed.identifier === options.identifier;
   const primary = matches(options.primaryKey, presented, options.identifier, parsed.expiryText);
   const secondary = matches(options.secondaryKey, presented, options.identifier, parsed.expiryText);
   if (!identifierMatches || (!primary && !secondary)) return { valid: false, reason: 'invalidSignature' };
   if (options.now.getTime() >= parsed.expiresAt.getTime()) return { valid: false, reason: 'expired' };
+  if (options.maxLifetimeMs !== undefined && parsed.expiresAt.getTime() - options.now.getTime() > options.maxLifetimeMs) {
+    return { valid: false, reason: 'lifetimeTooLong' };
+  }
   return { valid: true, key: primary ? 'primary' : 'secondary', expiresAt: parsed.expiresAt };
 }
 

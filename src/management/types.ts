@@ -9,6 +9,12 @@ export interface ManagementRequest {
   readonly url: string;
   readonly headers: Headers;
   readonly body: Uint8Array | null;
+  /**
+   * Reads the body instead of `body`, called only for an admitted caller whose
+   * announced `Content-Length` is within the limit: adapters pass it so that
+   * refused calls are answered without their bodies being read.
+   */
+  readonly readBody?: () => Promise<Uint8Array | null>;
 }
 
 /** What the adapter writes back; `headers` are single-valued. */

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -47,5 +47,21 @@ describe('local settings bootstrap', () => {
     const env = { CatalogStorage: 'UseDevelopmentStorage=true', MANAGEMENT_PRIMARY_KEY: 'a', MANAGEMENT_SECONDARY_KEY: 'b', KEY_ENCRYPTION_KEY: 'k' };
     expect(bootstrapLocalSettings(dir, env)).toEqual([]);
     expect(existsSync(join(dir, 'local.settings.json'))).toBe(false);
+  });
+});
+
+describe('local settings file permissions', () => {
+  it('makes an existing 0644 file 0600 when it writes secrets into it', () => {
+    const dir = project({ 'local.settings.json': { IsEncrypted: false, Values: { Other: 'x' } } });
+    const file = join(dir, 'local.settings.json');
+    chmodSync(file, 0o644);
+    expect(bootstrapLocalSettings(dir, {})).toContain('MANAGEMENT_PRIMARY_KEY');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it('creates the file 0600', () => {
+    const dir = project({ 'local.settings.sample.json': sample });
+    bootstrapLocalSettings(dir, {});
+    expect(statSync(join(dir, 'local.settings.json')).mode & 0o777).toBe(0o600);
   });
 });

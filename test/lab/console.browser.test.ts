@@ -181,8 +181,13 @@ if (!chromium.available && !chromium.required) {
 
       await screenshot(page);
 
-      // The token stays in the tab's session storage: a reload reconnects.
+      // The token lives in the page's memory only: a reload asks for it again, and nothing of it is stored.
       await page.reload();
+      await page.locator('#token').waitFor();
+      expect(await page.locator('#token').inputValue()).toBe('');
+      expect(await page.locator('#workspace').isHidden()).toBe(true);
+      expect(await page.evaluate('[sessionStorage.length, localStorage.length]')).toEqual([0, 0]);
+      await connect(page, token());
       await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
       expect(problems).toEqual([]);
       await page.close();

@@ -41,6 +41,8 @@ describe('Echo API backend', () => {
       ['ocp-apim-subscription-key', 'k1'],
       ['x-forwarded-for', '203.0.113.7'],
       ['content-length', '3'],
+      ['x-content-type-options', 'nosniff'],
+      ['content-security-policy', 'sandbox'],
     ]);
   });
 
@@ -48,12 +50,28 @@ describe('Echo API backend', () => {
     const r = echo({ method: 'HEAD', headers: new Headers({ 'X-A': '1' }), body: null });
     expect(r.status).toBe(200);
     expect(r.body).toBeNull();
-    expect(names(r.headers)).toEqual(['x-a']);
+    expect(names(r.headers)).toEqual(['x-a', 'x-content-type-options', 'content-security-policy']);
   });
 
   it('no request body: empty body, Content-Length 0', () => {
     const r = echo({ method: 'GET', headers: new Headers(), body: null });
     expect((r.body as Uint8Array).length).toBe(0);
-    expect(list(r.headers)).toEqual([['content-length', '0']]);
+    expect(list(r.headers)).toEqual([
+      ['content-length', '0'],
+      ['x-content-type-options', 'nosniff'],
+      ['content-security-policy', 'sandbox'],
+    ]);
+  });
+
+  it('is never a document of the gateway origin: nosniff and a sandbox, whatever the caller sends', () => {
+    const page = new TextEncoder().encode('<script>parent.stolen = sessionStorage</script>');
+    const r = echo({
+      method: 'POST',
+      headers: new Headers({ 'Content-Type': 'text/html', 'Content-Security-Policy': "script-src 'unsafe-inline'", 'X-Content-Type-Options': 'sniff' }),
+      body: page,
+    });
+    expect(list(r.headers)).toContainEqual(['content-type', 'text/html']);
+    expect(list(r.headers).filter(([n]) => n === 'content-security-policy')).toEqual([['content-security-policy', 'sandbox']]);
+    expect(list(r.headers).filter(([n]) => n === 'x-content-type-options')).toEqual([['x-content-type-options', 'nosniff']]);
   });
 });

@@ -79,6 +79,8 @@ export interface Harness {
   origin: string;
   /** `${origin}/management${SERVICE_ID}` */
   serviceUrl: string;
+  /** Where absolute links (`nextLink`) point: `ORIGIN` in memory, the host's `WEBSITE_HOSTNAME` (`http://localhost:<port>`) over the host. */
+  linkOrigin: string;
   /** The host process, over the host. */
   host?: HostProcess;
   /** Calls `path` below the service (or an absolute URL). */
@@ -107,6 +109,7 @@ export async function memoryHarness(overrides: Partial<ManagementApiOptions> = {
     api,
     origin: ORIGIN,
     serviceUrl: SERVICE_URL,
+    linkOrigin: ORIGIN,
     call: (method, path, options = {}) => callAt(api, SERVICE_URL, method, path, options),
     sync: async () => {},
     snapshot: () => snapshot(store),
@@ -157,6 +160,7 @@ async function hostHarness(): Promise<Harness> {
       store,
       api,
       origin,
+      linkOrigin: host.url,
       serviceUrl,
       host,
       async call(method, path, options = {}) {

@@ -31,8 +31,8 @@ describe('paging with $top and $skip', () => {
     expect(seen).toEqual(all.value.map((p: { name: string }) => p.name));
     expect(links).toHaveLength(2);
     for (const link of links) {
-      // Absolute, on the origin the request came to (the host's, over HTTP).
-      expect(link.startsWith(`${h.origin}/management/subscriptions/`)).toBe(true);
+      // Absolute, on the app's configured origin (over HTTP: WEBSITE_HOSTNAME, never the request's Host).
+      expect(link.startsWith(`${h.linkOrigin}/management/subscriptions/`)).toBe(true);
       const url = new URL(link);
       expect(url.searchParams.get('api-version')).toBe(API_VERSION);
       expect(url.searchParams.get('$top')).toBe('4');

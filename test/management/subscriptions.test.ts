@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
-import { SERVICE_ID, armError, harness, hostMode, memoryHarness, targets, type Harness } from './harness';
+import { SERVICE_ID, armError, harness, hostMode, memoryHarness, settings, targets, type Harness } from './harness';
 
 let h: Harness;
 const NOW = new Date('2025-01-02T03:04:05.000Z');
@@ -20,7 +20,8 @@ const STAMP = hostMode
   : NOW.toISOString();
 beforeAll(async () => {
   startedAt = Date.now();
-  h = hostMode ? await harness() : await memoryHarness({ now: () => NOW });
+  // Tokens are signed on the wall clock, far from this fixed one: no lifetime cap between them.
+  h = hostMode ? await harness() : await memoryHarness({ now: () => NOW, settings: { ...settings, maxTokenLifetimeMs: Number.MAX_SAFE_INTEGER } });
 });
 afterAll(() => h?.close());
 

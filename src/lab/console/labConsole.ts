@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { isArmError, serviceUnavailable, type ArmError } from '../../apim/armErrors';
 import type { CatalogStore } from '../../catalog/catalogStore';
-import { authenticate } from '../../management/auth';
+import { admitManagementCall } from '../../management/admission';
 import type { ManagementSettings } from '../../management/settings';
+import type { AuthThrottle } from '../../management/throttle';
 import { diagnoseLab } from '../diagnosis';
 import { renderConsolePage } from './page';
 
@@ -29,6 +30,11 @@ export interface LabConsoleOptions {
   storageTimeoutMs?: number;
   /** A fresh CSP nonce per page; injectable for tests. */
   nonce?: () => string;
+  /**
+   * The management API's throttle of bad signatures, shared so that `/lab/state`
+   * is no way around it. Absent: no throttling (tests of the page alone).
+   */
+  throttle?: AuthThrottle;
 }
 
 export interface ConsoleRequest {
@@ -48,9 +54,14 @@ export interface LabConsole {
   handle(request: ConsoleRequest): Promise<ConsoleResponse>;
 }
 
-/** Headers of every console response: nothing cached, sniffed, framed or leaked in a Referer. */
+/**
+ * Headers of every console response: nothing cached, sniffed, framed or leaked in
+ * a Referer, and no window of another document (a page served through the
+ * gateway on this same origin, which opened this one) keeps a handle on it.
+ */
 const COMMON_HEADERS = {
   'X-Content-Type-Options': 'nosniff',
+  'Cross-Origin-Opener-Policy': 'same-origin',
   'Referrer-Policy': 'no-referrer',
   'Cache-Control': 'no-store',
   'X-Frame-Options': 'DENY',
@@ -95,8 +106,12 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
   }
 
   async function state(request: ConsoleRequest): Promise<ConsoleResponse> {
-    const denied = authenticate(request.headers.get('authorization'), settings, now());
-    if (denied) return armError(denied);
+    const refusal = admitManagementCall(request.headers, settings, now(), options.throttle);
+    if (refusal?.kind === 'throttled') {
+      const { status, headers, body } = refusal.response;
+      return json(status, JSON.parse(body ?? 'null'), headers);
+    }
+    if (refusal) return armError(refusal.error);
     try {
       await store.catchUp(storageTimeoutMs);
     } catch (error) {

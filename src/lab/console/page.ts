@@ -66,7 +66,7 @@ export function renderConsolePage(options: ConsolePageOptions): string {
     <button type="submit" class="primary">Connect</button>
     <button type="button" id="token-forget">Forget</button>
   </form>
-  <p id="token-help" class="help"><code>npm start</code> prints one; <code>npm run -s token</code> prints a fresh one. Paste it with or without <code>SharedAccessSignature</code>. It is kept in this tab's session storage only, and sent only to this app (its management API and the lab state).</p>
+  <p id="token-help" class="help"><code>npm start</code> prints one; <code>npm run -s token</code> prints a fresh one. Paste it with or without <code>SharedAccessSignature</code>. It is kept in this page only (a reload asks for it again), and sent only to this app (its management API and the lab state).</p>
   <p id="token-status" class="msg" role="status" aria-live="polite"></p>
 </section>
 

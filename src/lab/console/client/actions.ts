@@ -12,15 +12,14 @@ import type { ApiResource, OperationResource } from './types';
 
 /** What the learner does: connect, pick an API and an operation, send. */
 
-export const TOKEN_STORAGE = 'apim-lab.management-token';
+/**
+ * The token lives in this page's memory only, never in web storage: the gateway
+ * serves its backends' documents on this same origin, and any of them could read
+ * what the origin stores. A reload asks for the token again.
+ */
 
 /** The token stopped working: say so where the learner pastes it, keep the rest of the page. */
 export function tokenRefused(message: string): void {
-  try {
-    sessionStorage.removeItem(TOKEN_STORAGE);
-  } catch {
-    // storage off
-  }
   say('token-status', message, 'error');
   byId('token').focus();
 }
@@ -45,11 +44,6 @@ export async function connect(ctx: ConsoleContext, raw: string): Promise<void> {
     if (!(error instanceof ConsoleError && error.status === 401)) say('token-status', `Could not list the APIs: ${messageOf(error)}`, 'error');
     return;
   }
-  try {
-    sessionStorage.setItem(TOKEN_STORAGE, auth);
-  } catch {
-    // storage off: the token lives in this page only
-  }
   say('token-status', `Connected${expiry ? `; the token is valid until ${expiry.toLocaleString()}` : ''}.`, 'ok');
   byId('workspace').hidden = false;
   await Promise.all([loadLabState(ctx), selectApi(ctx, byId<HTMLSelectElement>('api-select').value)]);
@@ -57,11 +51,6 @@ export async function connect(ctx: ConsoleContext, raw: string): Promise<void> {
 
 export function forget(ctx: ConsoleContext): void {
   ctx.client.auth = null;
-  try {
-    sessionStorage.removeItem(TOKEN_STORAGE);
-  } catch {
-    // nothing stored
-  }
   byId<HTMLInputElement>('token').value = '';
   byId('workspace').hidden = true;
   say('token-status', 'Token forgotten.');

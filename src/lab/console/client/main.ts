@@ -1,5 +1,5 @@
 import { CONFIG_ATTRIBUTES, type ConsoleConfig } from '../consoleConfig';
-import { connect, forget, selectApi, selectOperation, send, tokenRefused, TOKEN_STORAGE } from './actions';
+import { connect, forget, selectApi, selectOperation, send, tokenRefused } from './actions';
 import type { ConsoleContext } from './context';
 import { byId, say } from './dom';
 import { loadLabState } from './labFixes';
@@ -61,13 +61,9 @@ async function refreshLabState(): Promise<void> {
   if (ctx.client.auth) say('state-message', 'Lab state refreshed.', 'ok');
 }
 
-let stored: string | null = null;
+// Tokens stored by earlier versions of this page: another document of this origin could read them.
 try {
-  stored = sessionStorage.getItem(TOKEN_STORAGE);
+  sessionStorage.removeItem('apim-lab.management-token');
 } catch {
-  stored = null;
-}
-if (stored) {
-  byId<HTMLInputElement>('token').value = stored;
-  void connect(ctx, stored);
+  // storage off
 }
