@@ -174,6 +174,25 @@ describe('scenario 3, fixed through the management API', () => {
     expect((await call('/echo/resource', { headers: { 'Ocp-Apim-Subscription-Key': starterKey } })).status).toBe(200);
   });
 
+  it("enforces Starter's default policy: at most 5 calls a minute, then APIM's 429 with Retry-After", async () => {
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof call>> | undefined;
+    for (let i = 0; i < 6 && !limited; i++) {
+      const result = await call('/echo/resource', { headers: { 'Ocp-Apim-Subscription-Key': starterKey } });
+      statuses.push(result.status);
+      if (result.status === 429) limited = result;
+    }
+    // Earlier tests of this file already made some of the window's 5 calls.
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(5);
+    expect(limited, `statuses ${statuses.join(',')}`).toBeDefined();
+    const retryAfter = Number(limited!.headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(60);
+    expectApimError(limited!, 429, `{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in ${retryAfter} seconds." }`);
+    // The gateway's own answers come first: a call without a key is still the 401, not the 429.
+    expectApimError(await call('/echo/resource'), 401, MISSING);
+  });
+
   it('refuses management calls without a valid token', async () => {
     const result = await call(`/management${LOCAL_SERVICE}/products?api-version=${API_VERSION}`);
     expect(result.status).toBe(401);
