@@ -18,7 +18,7 @@ import { DEFAULT_MAX_BODY_BYTES, limitBody } from './limitBody';
 import { matchApi } from './matchApi';
 import { matchOperation } from './matchOperation';
 import { readKey } from './readKey';
-import { runPolicy, type AuthorizedCall } from './runPolicy';
+import { runPolicy, type AuthorizedCall, type PolicyRunResult } from './runPolicy';
 import { EffectivePolicies, isUnusable, policyProductOf, type PolicyDocuments } from './policies';
 import { createPolicyServices } from './policyServices';
 import { parseRequestUrl, type RequestTarget } from './requestUrl';
@@ -217,9 +217,13 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   }
 
-  /** Runs a call whose effective policy is not the default through the policy engine. */
-  async function runPolicyOf(policy: EffectivePolicy, call: AuthorizedCall, trace: GatewayTrace, traced: boolean): Promise<GatewayResponse> {
-    const result = await runPolicy(policy, call, { services: services(), forwarder, activityId, trace: traced });
+  /** Runs a call whose effective policy is not the default through the policy engine; an answer given without waiting comes back as a value. */
+  function runPolicyOf(policy: EffectivePolicy, call: AuthorizedCall, trace: GatewayTrace, traced: boolean): GatewayResponse | Promise<GatewayResponse> {
+    const result = runPolicy(policy, call, { services: services(), forwarder, activityId, trace: traced });
+    return result instanceof Promise ? result.then((settled) => traceRun(settled, trace)) : traceRun(result, trace);
+  }
+
+  function traceRun(result: PolicyRunResult, trace: GatewayTrace): GatewayResponse {
     trace.policySteps = result.steps;
     trace.backendStatus = result.backendStatus;
     trace.backendError = result.backendError;

@@ -73,14 +73,47 @@ export interface BackendResponse {
 /** Calls the backend with the call's current request (`backendRequestUrl()`, `method`, `headers`, `body`). */
 export type Backend = (call: PolicyCall, options: ForwardOptions) => Promise<BackendResponse>;
 
-/** A response being built or changed by the policies. */
+/**
+ * A response being built or changed by the policies. Its headers stay the list it
+ * was made from (a backend's, a cached or a ready-made answer's) until a policy
+ * reads or changes them; only then is the map built.
+ */
 export class PolicyResponse {
+  private headerMap: MultiMap | null;
+  private headerList: ReadonlyArray<readonly [string, string]> | null;
+
   constructor(
     public status: number,
     public reason: string,
-    readonly headers: MultiMap,
+    headers: MultiMap | ReadonlyArray<readonly [string, string]>,
     public body: Uint8Array,
-  ) {}
+  ) {
+    if (headers instanceof MultiMap) {
+      this.headerMap = headers;
+      this.headerList = null;
+    } else {
+      this.headerMap = null;
+      this.headerList = headers;
+    }
+  }
+
+  get headers(): MultiMap {
+    if (this.headerMap === null) {
+      this.headerMap = new MultiMap(this.headerList!);
+      this.headerList = null;
+    }
+    return this.headerMap;
+  }
+
+  /** The headers as pairs, as `headers.toList()` gives them; the list the response was made from when nothing touched it (read only). */
+  headerPairs(): ReadonlyArray<readonly [string, string]> {
+    return this.headerMap === null ? MultiMap.listOf(this.headerList!) : this.headerMap.toList();
+  }
+
+  /** The list the response was made from, while no policy has read or changed its headers; else null. */
+  get untouchedHeaders(): ReadonlyArray<readonly [string, string]> | null {
+    return this.headerList;
+  }
 
   static empty(status = 200): PolicyResponse {
     return new PolicyResponse(status, reasonPhrase(status), new MultiMap(), new Uint8Array(0));
@@ -88,7 +121,8 @@ export class PolicyResponse {
 
   static from(response: BackendResponse | ApimResponse): PolicyResponse {
     const reason = 'reason' in response && response.reason !== undefined ? response.reason : reasonPhrase(response.status);
-    return new PolicyResponse(response.status, reason, new MultiMap(response.headers), response.body);
+    const headers = response.headers;
+    return new PolicyResponse(response.status, reason, Array.isArray(headers) ? (headers as ReadonlyArray<readonly [string, string]>) : new MultiMap(headers), response.body);
   }
 
   /** The wire form: status, header list, body. */
@@ -114,26 +148,32 @@ export interface PolicyCallInit {
   readonly product?: CallProduct | null;
   readonly subscription?: CallSubscription | null;
   readonly ipAddress: string;
-  readonly requestId: string;
+  /** The call's id, or how to make it when something first reads it. */
+  readonly requestId: string | (() => string);
   readonly deployment?: { readonly serviceName: string; readonly region: string };
   readonly services: PolicyServices;
   readonly backend: Backend;
   readonly trace?: boolean;
 }
 
+const NO_PARAMETERS: Readonly<Record<string, string>> = Object.freeze({});
+const NO_DEPLOYMENT = Object.freeze({ serviceName: '', region: '' });
+
+/**
+ * The state is built as the steps need it: the header and query maps, the
+ * variables and the request id are made on first use, so a policy that reads
+ * none of them (a rate limit, a cache hit) costs none of them.
+ */
 export class PolicyCall {
   readonly method: string;
   /** Below the backend base URL; `rewrite-uri` replaces it. */
   path: string;
-  readonly query: MultiMap;
-  readonly headers: MultiMap;
   body: Uint8Array | null;
   backendUrl: string | null;
   /** The response so far: null until the backend answers or a policy builds one. */
   response: PolicyResponse | null = null;
   /** Whether a policy wrote to the response since the flag was last cleared (on-error reads it). */
   responseEdited = false;
-  readonly variables = new Map<string, unknown>();
   readonly originalUrl: RequestUrl;
   readonly matchedParameters: Readonly<Record<string, string>>;
   readonly api: CallApi;
@@ -141,7 +181,6 @@ export class PolicyCall {
   readonly product: CallProduct | null;
   readonly subscription: CallSubscription | null;
   readonly ipAddress: string;
-  readonly requestId: string;
   readonly deployment: { readonly serviceName: string; readonly region: string };
   readonly services: PolicyServices;
   readonly backend: Backend;
@@ -156,27 +195,66 @@ export class PolicyCall {
   private extraHeaders: [string, string][] | null = null;
   /** APIM's `context` for this call, built on first use by `contextOf` (callContext.ts). */
   expressionView: ExpressionContext | null = null;
+  private readonly headerSource: Iterable<readonly [string, string]>;
+  private headerMap: MultiMap | null = null;
+  private queryMap: MultiMap | null = null;
+  private variableMap: Map<string, unknown> | null = null;
+  private id: string | (() => string);
 
   constructor(init: PolicyCallInit) {
     this.method = init.method;
     this.originalUrl = init.url;
     this.path = init.backendPath;
-    this.query = new MultiMap(init.url.query);
-    this.headers = new MultiMap(init.headers);
+    this.headerSource = init.headers;
     this.body = init.body;
     this.backendUrl = init.backendUrl;
-    this.matchedParameters = init.matchedParameters ?? {};
+    this.matchedParameters = init.matchedParameters ?? NO_PARAMETERS;
     this.api = init.api;
     this.operation = init.operation;
     this.product = init.product ?? null;
     this.subscription = init.subscription ?? null;
     this.ipAddress = init.ipAddress;
-    this.requestId = init.requestId;
-    this.deployment = init.deployment ?? { serviceName: '', region: '' };
+    this.id = init.requestId;
+    this.deployment = init.deployment ?? NO_DEPLOYMENT;
     this.services = init.services;
     this.backend = init.backend;
     this.receivedAt = init.services.now();
     this.trace = init.trace ? [] : null;
+  }
+
+  /** The request headers the backend gets; `set-header` changes them. */
+  get headers(): MultiMap {
+    return (this.headerMap ??= new MultiMap(this.headerSource));
+  }
+
+  /** The query parameters the backend gets; `set-query-parameter` and `rewrite-uri` change them. */
+  get query(): MultiMap {
+    return (this.queryMap ??= new MultiMap(this.originalUrl.query));
+  }
+
+  /** The query map if a step has used it; null while the query is the caller's, unread. */
+  get queryIfUsed(): MultiMap | null {
+    return this.queryMap;
+  }
+
+  /**
+   * The request headers as pairs, as iterating `headers` gives them, without
+   * building the map when no step used it. A header bag yields each name once (or,
+   * like `Headers` with `Set-Cookie`, repeats side by side), so it reads as the map would.
+   */
+  headerPairs(): Iterable<readonly [string, string]> {
+    if (this.headerMap !== null) return this.headerMap;
+    const source = this.headerSource;
+    return Array.isArray(source) ? MultiMap.listOf(source as ReadonlyArray<readonly [string, string]>) : source;
+  }
+
+  get variables(): Map<string, unknown> {
+    return (this.variableMap ??= new Map());
+  }
+
+  get requestId(): string {
+    const id = this.id;
+    return typeof id === 'string' ? id : (this.id = id());
   }
 
   now(): number {

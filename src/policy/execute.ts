@@ -6,24 +6,51 @@
 import { internalErrorResponse } from '../apim/gatewayResponses';
 import { PolicyResponse, type PolicyCall } from './call';
 import type { EffectivePolicy } from './compose';
-import { runSteps, type StepOutcome } from './step';
+import { isPromise, runSteps, type StepOutcome } from './step';
 
-export async function executePolicy(policy: EffectivePolicy, call: PolicyCall): Promise<PolicyResponse> {
-  let response: PolicyResponse;
+export function executePolicy(policy: EffectivePolicy, call: PolicyCall): PolicyResponse | Promise<PolicyResponse> {
+  let outcome: StepOutcome | Promise<StepOutcome>;
   try {
-    let outcome: StepOutcome = await runSteps(policy.inbound, call);
-    if (outcome === undefined) outcome = await runSteps(policy.backend, call);
-    if (outcome === undefined) outcome = await runSteps(policy.outbound, call);
-    // No forward-request and no answer: APIM's empty 200.
-    response = outcome ?? call.response ?? PolicyResponse.empty();
+    outcome = runSections(policy, call, 0);
   } catch (error) {
-    response = await handleError(policy, call, error);
+    return finishWith(call, handleError(policy, call, error));
+  }
+  if (isPromise(outcome)) {
+    return outcome.then(
+      (answer) => finishWith(call, answerOf(call, answer)),
+      (error: unknown) => finishWith(call, handleError(policy, call, error)),
+    );
+  }
+  return finishWith(call, answerOf(call, outcome));
+}
+
+const SECTIONS = ['inbound', 'backend', 'outbound'] as const;
+
+/** Runs inbound, backend and outbound from `index` on, in the same turn until a step waits. */
+function runSections(policy: EffectivePolicy, call: PolicyCall, index: number): StepOutcome | Promise<StepOutcome> {
+  for (let i = index; i < SECTIONS.length; i++) {
+    const outcome = runSteps(policy[SECTIONS[i]!], call);
+    if (isPromise(outcome)) return outcome.then((answer) => (answer === undefined ? runSections(policy, call, i + 1) : answer));
+    if (outcome !== undefined) return outcome;
+  }
+  return undefined;
+}
+
+/** No forward-request and no answer: APIM's empty 200. */
+const answerOf = (call: PolicyCall, outcome: StepOutcome): PolicyResponse => outcome ?? call.response ?? PolicyResponse.empty();
+
+function finishWith(call: PolicyCall, response: PolicyResponse | Promise<PolicyResponse>): PolicyResponse | Promise<PolicyResponse> {
+  if (isPromise(response)) {
+    return response.then((answer) => {
+      call.finish(answer);
+      return answer;
+    });
   }
   call.finish(response);
   return response;
 }
 
-async function handleError(policy: EffectivePolicy, call: PolicyCall, error: unknown): Promise<PolicyResponse> {
+function handleError(policy: EffectivePolicy, call: PolicyCall, error: unknown): PolicyResponse | Promise<PolicyResponse> {
   const failed = call.currentOrigin;
   const message = error instanceof Error ? error.message : String(error);
   call.note(`failed: ${message}`);
@@ -35,18 +62,30 @@ async function handleError(policy: EffectivePolicy, call: PolicyCall, error: unk
     Section: failed?.section ?? '',
     PolicyId: '',
   };
-  if (policy.onError.length > 0) {
-    try {
-      call.responseEdited = false;
-      const outcome = await runSteps(policy.onError, call);
-      if (outcome !== undefined) return outcome;
-      if (call.responseEdited && call.response !== null) return call.response;
-    } catch (inner) {
-      call.note(`failed: ${inner instanceof Error ? inner.message : String(inner)}`);
-    }
+  if (policy.onError.length === 0) return internalError(call);
+  let outcome: StepOutcome | Promise<StepOutcome>;
+  try {
+    call.responseEdited = false;
+    outcome = runSteps(policy.onError, call);
+  } catch (inner) {
+    return innerFailure(call, inner);
   }
-  return PolicyResponse.from(internalErrorResponse(call.requestId));
+  if (isPromise(outcome)) return outcome.then((answer) => onErrorAnswer(call, answer), (inner: unknown) => innerFailure(call, inner));
+  return onErrorAnswer(call, outcome);
 }
+
+function onErrorAnswer(call: PolicyCall, outcome: StepOutcome): PolicyResponse {
+  if (outcome !== undefined) return outcome;
+  if (call.responseEdited && call.response !== null) return call.response;
+  return internalError(call);
+}
+
+function innerFailure(call: PolicyCall, inner: unknown): PolicyResponse {
+  call.note(`failed: ${inner instanceof Error ? inner.message : String(inner)}`);
+  return internalError(call);
+}
+
+const internalError = (call: PolicyCall) => PolicyResponse.from(internalErrorResponse(call.requestId));
 
 /** A short cause for `context.LastError.Reason`: an error's `reason` when it carries one, else its name. */
 function reasonOf(error: unknown): string {

@@ -51,6 +51,23 @@ export class MultiMap {
   }
 
   toList(): [string, string][] {
-    return [...this];
+    const list: [string, string][] = [];
+    for (const { name, values } of this.entries_.values()) for (const value of values) list.push([name, value]);
+    return list;
+  }
+
+  /**
+   * What `new MultiMap(pairs).toList()` gives, without building the map: `pairs`
+   * itself when no name repeats (the usual header list), else the pairs grouped by name.
+   */
+  static listOf(pairs: ReadonlyArray<readonly [string, string]>): ReadonlyArray<readonly [string, string]> {
+    for (let i = 1; i < pairs.length; i++) {
+      const name = pairs[i]![0];
+      for (let j = 0; j < i; j++) {
+        const other = pairs[j]![0];
+        if (other.length === name.length && (other === name || other.toLowerCase() === name.toLowerCase())) return new MultiMap(pairs).toList();
+      }
+    }
+    return pairs;
   }
 }

@@ -22,18 +22,29 @@ export interface Step {
   readonly marker?: 'base' | 'default-forward';
 }
 
-const isPromise = (value: unknown): value is Promise<StepOutcome> =>
+/** Whether a step's result is a promise (a step that waits for something). */
+export const isPromise = <T>(value: T | Promise<T>): value is Promise<T> =>
   typeof (value as { then?: unknown } | undefined)?.then === 'function';
 
-/** Runs steps in order until one answers; returns that answer, or undefined. */
-export async function runSteps(steps: readonly Step[], call: PolicyCall): Promise<StepOutcome> {
-  for (const step of steps) {
+/**
+ * Runs steps in order until one answers; returns that answer, or undefined. Steps
+ * that answer at once run in the same turn: a promise is only returned (and
+ * waited for) from the first step that returns one.
+ */
+export function runSteps(steps: readonly Step[], call: PolicyCall, from = 0): StepOutcome | Promise<StepOutcome> {
+  for (let i = from; i < steps.length; i++) {
+    const step = steps[i]!;
     call.currentOrigin = step.origin;
     const entry = call.trace ? call.beginTrace(step.origin) : null;
     const result = step.run(call);
-    const outcome = isPromise(result) ? await result : result;
-    if (entry && entry.decision === '') entry.decision = outcome ? `answered ${outcome.status}` : 'done';
-    if (outcome) return outcome;
+    if (isPromise(result)) {
+      return result.then((outcome) => {
+        if (entry && entry.decision === '') entry.decision = outcome ? `answered ${outcome.status}` : 'done';
+        return outcome ? outcome : runSteps(steps, call, i + 1);
+      });
+    }
+    if (entry && entry.decision === '') entry.decision = result ? `answered ${result.status}` : 'done';
+    if (result) return result;
   }
   return CONTINUE;
 }

@@ -1,5 +1,4 @@
 import { PolicyResponse, reasonPhrase } from '../call';
-import { MultiMap } from '../multiMap';
 import { CONTINUE } from '../step';
 import { Attributes, childElements, textContent } from './attributes';
 import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
@@ -44,16 +43,19 @@ export const cacheLookup: ElementDefinition = {
           return CONTINUE;
         }
         const developer = call.subscription?.ownerId ?? call.subscription?.id ?? '';
-        const parts = [
-          call.api.id,
-          call.operation.id,
-          call.path,
-          ...parameters.map((name) => `q:${name}=${(call.query.get(name) ?? []).join(',')}`),
-          ...headers.map((name) => `h:${name.toLowerCase()}=${(call.headers.get(name) ?? []).join(',')}`),
-          // Groups are not modelled: a developer is the finest group, so nothing is shared wrongly.
-          byDeveloper || byGroups ? `d:${developer}` : '',
-        ];
-        const key = JSON.stringify(parts);
+        // Groups are not modelled: a developer is the finest group, so nothing is shared wrongly.
+        const byWho = byDeveloper || byGroups ? `d:${developer}` : '';
+        const key =
+          parameters.length === 0 && headers.length === 0
+            ? JSON.stringify([call.api.id, call.operation.id, call.path, byWho])
+            : JSON.stringify([
+                call.api.id,
+                call.operation.id,
+                call.path,
+                ...parameters.map((name) => `q:${name}=${(call.query.get(name) ?? []).join(',')}`),
+                ...headers.map((name) => `h:${name.toLowerCase()}=${(call.headers.get(name) ?? []).join(',')}`),
+                byWho,
+              ]);
         const cached = call.services.cache.get(key);
         if (cached === undefined) {
           call.cacheKey = key;
@@ -61,7 +63,8 @@ export const cacheLookup: ElementDefinition = {
           return CONTINUE;
         }
         call.note(`hit: ${cached.status}`);
-        return new PolicyResponse(cached.status, reasonPhrase(cached.status), new MultiMap(cached.headers), cached.body);
+        // The entry's own header list: the response builds a map of it only if a later policy touches its headers.
+        return new PolicyResponse(cached.status, reasonPhrase(cached.status), cached.headers, cached.body);
       },
     };
   },

@@ -19,7 +19,7 @@ export const cacheStore: ElementDefinition = {
           call.note(call.cacheKey === null ? 'no lookup to store for' : 'not a 200 answer to a GET: not stored');
           return CONTINUE;
         }
-        call.services.cache.set(call.cacheKey, { status: response.status, headers: response.headers.toList(), body: response.body }, duration);
+        call.services.cache.set(call.cacheKey, { status: response.status, headers: response.headerPairs(), body: response.body }, duration);
         call.note(() => `stored for ${duration} s`);
         return CONTINUE;
       },

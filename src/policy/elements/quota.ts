@@ -2,7 +2,8 @@ import { CONTINUE } from '../step';
 import { Attributes } from './attributes';
 import { originOf, type ElementDefinition } from './definition';
 import { bytesOf, limitsOf, quotaExceeded, quotaTrace, readQuota, type QuotaSpec } from './quotaLimits';
-import { applicableTargets, scopeKey, targetLimits } from './throttling';
+import { applicableTargets, CounterKeys, targetLimits } from './throttling';
+import type { QuotaLimits } from '../services';
 
 const QUOTA_ATTRIBUTES = ['calls', 'bandwidth', 'renewal-period'];
 const read = (attributes: Attributes): QuotaSpec => readQuota(attributes, 0);
@@ -16,6 +17,9 @@ export const quota: ElementDefinition = {
     const own = read(new Attributes(element, QUOTA_ATTRIBUTES));
     const targets = targetLimits(element, QUOTA_ATTRIBUTES, read);
     const origin = originOf(element, context);
+    const counterKeys = new CounterKeys('quota', origin);
+    /** The limits of each first-period start (a subscription's start date, the same object call after call). */
+    const ownLimits = new WeakMap<Date, QuotaLimits>();
     return {
       origin,
       run: (call) => {
@@ -26,8 +30,19 @@ export const quota: ElementDefinition = {
         }
         const { quotas } = call.services;
         const start = subscription.startDate ?? subscription.createdDate;
-        const key = `quota|${scopeKey(call, origin)}|${subscription.id}`;
-        const counted = [{ suffix: '', limit: own }, ...(targets.length === 0 ? [] : applicableTargets(targets, call))].map(
+        const key = counterKeys.of(call, subscription);
+        if (targets.length === 0) {
+          // The usual form: one quota, nothing to collect.
+          let limits = ownLimits.get(start);
+          if (limits === undefined) ownLimits.set(start, (limits = limitsOf(own, start)));
+          const decision = quotas.check(key, limits);
+          if (call.trace !== null) call.note(quotaTrace(decision, own));
+          if (!decision.allowed) return quotaExceeded(decision);
+          const counted = limits;
+          call.onResponse((response) => quotas.add(key, counted, 1, bytesOf(call, response)));
+          return CONTINUE;
+        }
+        const counted = [{ suffix: '', limit: own }, ...applicableTargets(targets, call)].map(
           ({ suffix, limit }) => ({ key: key + suffix, spec: limit, limits: limitsOf(limit, start) }),
         );
         for (const { key: counterKey, spec, limits } of counted) {

@@ -2,7 +2,7 @@ import type { RateDecision } from '../services';
 import { CONTINUE } from '../step';
 import { Attributes } from './attributes';
 import { originOf, type ElementDefinition } from './definition';
-import { applicableTargets, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, scopeKey, targetLimits, tooManyCalls } from './throttling';
+import { applicableTargets, CounterKeys, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, targetLimits, tooManyCalls } from './throttling';
 
 export const MAX_RATE_LIMIT_PERIOD_SECONDS = 300;
 
@@ -27,6 +27,7 @@ export const rateLimit: ElementDefinition = {
     const names = rateLimitNames(attributes);
     const targets = targetLimits(element, ['calls', 'renewal-period'], readRate);
     const origin = originOf(element, context);
+    const counterKeys = new CounterKeys('rate-limit', origin);
     return {
       origin,
       run: (call) => {
@@ -36,8 +37,20 @@ export const rateLimit: ElementDefinition = {
           return CONTINUE;
         }
         const { rateLimiter } = call.services;
-        const key = `rate-limit|${scopeKey(call, origin)}|${subscription.id}`;
-        const limits = [{ suffix: '', limit: own }, ...(targets.length === 0 ? [] : applicableTargets(targets, call))];
+        const key = counterKeys.of(call, subscription);
+        if (targets.length === 0) {
+          // The usual form: one limit, nothing to collect.
+          const decision = rateLimiter.peek(key, own.calls, own.periodSeconds);
+          if (!decision.allowed) {
+            if (call.trace !== null) call.note(rateTrace(decision, own.periodSeconds));
+            return tooManyCalls(call, decision, names);
+          }
+          rateLimiter.add(key, own.periodSeconds, 1);
+          publishRemaining(call, Math.max(0, decision.remaining - 1), decision.limit, names);
+          if (call.trace !== null) call.note(rateTrace(decision, own.periodSeconds));
+          return CONTINUE;
+        }
+        const limits = [{ suffix: '', limit: own }, ...applicableTargets(targets, call)];
         const decisions: RateDecision[] = [];
         for (const { suffix, limit } of limits) {
           const decision = rateLimiter.peek(key + suffix, limit.calls, limit.periodSeconds);

@@ -3,8 +3,8 @@
  * children, the counter scope, the 429 with its optional header names, and the
  * trace wording.
  */
-import { rateLimitResponse } from '../../apim/gatewayResponses';
-import { PolicyResponse, type PolicyCall } from '../call';
+import { rateLimitResponse, type ApimResponse } from '../../apim/gatewayResponses';
+import { PolicyResponse, type CallSubscription, type PolicyCall } from '../call';
 import { PolicyError } from '../context';
 import type { XmlElement } from '../parse';
 import type { RateDecision } from '../services';
@@ -29,6 +29,32 @@ export function scopeKey(call: PolicyCall, origin: StepOrigin): string {
       return `operation/${call.api.id}/${call.operation.id}`;
     default:
       return 'global';
+  }
+}
+
+/**
+ * The counter keys of one throttling step (`prefix|scope|subscription`), kept per
+ * subscription so a call finds its key without building the string again. A key is
+ * checked against the scope entities it was made for, so a step reused in another
+ * context never takes a key of another scope.
+ */
+export class CounterKeys {
+  private readonly keys = new WeakMap<CallSubscription, { product: string | undefined; api: string; operation: string; key: string }>();
+
+  constructor(
+    private readonly prefix: string,
+    private readonly origin: StepOrigin,
+  ) {}
+
+  of(call: PolicyCall, subscription: CallSubscription): string {
+    const product = call.product?.id;
+    const api = call.api.id;
+    const operation = call.operation.id;
+    const known = this.keys.get(subscription);
+    if (known !== undefined && known.product === product && known.api === api && known.operation === operation) return known.key;
+    const key = `${this.prefix}|${scopeKey(call, this.origin)}|${subscription.id}`;
+    this.keys.set(subscription, { product, api, operation, key });
+    return key;
   }
 }
 
@@ -114,10 +140,33 @@ export function rateLimitNames(attributes: Attributes): RateLimitNames {
   };
 }
 
+/** A ready 429 and its `Retry-After` value. */
+interface RateLimitAnswer {
+  readonly response: ApimResponse;
+  readonly seconds: string;
+}
+
+/** The 429s made so far, by whole seconds: a throttled caller gets the same few again and again. */
+const rateLimitAnswers = new Map<number, RateLimitAnswer>();
+const MAX_CACHED_RETRY_SECONDS = 3600;
+
+function rateLimitAnswer(retryAfterSeconds: number): RateLimitAnswer {
+  const whole = Number.isFinite(retryAfterSeconds) ? Math.max(0, Math.ceil(retryAfterSeconds)) : 0;
+  let answer = rateLimitAnswers.get(whole);
+  if (answer === undefined) {
+    const response = rateLimitResponse(whole);
+    const retryAfter = response.headers.find(([name]) => name.toLowerCase() === 'retry-after');
+    answer = Object.freeze({ response: Object.freeze({ ...response, headers: Object.freeze(response.headers.map((pair) => Object.freeze(pair))) }), seconds: retryAfter?.[1] ?? '0' });
+    if (whole <= MAX_CACHED_RETRY_SECONDS) rateLimitAnswers.set(whole, answer);
+  }
+  return answer;
+}
+
 /** APIM's 429, with `Retry-After` under the configured name. */
 export function tooManyCalls(call: PolicyCall, decision: RateDecision, names: RateLimitNames): PolicyResponse {
-  const response = PolicyResponse.from(rateLimitResponse(decision.retryAfterSeconds));
-  const seconds = response.headers.first('Retry-After') ?? '0';
+  const answer = rateLimitAnswer(decision.retryAfterSeconds);
+  const response = PolicyResponse.from(answer.response);
+  const seconds = answer.seconds;
   if (names.retryAfterHeader !== 'Retry-After') {
     response.headers.delete('Retry-After');
     response.headers.set(names.retryAfterHeader, [seconds]);

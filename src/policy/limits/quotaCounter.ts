@@ -85,6 +85,8 @@ export class SharedQuotaCounter implements QuotaCounter {
   private readonly instanceId: string;
   private readonly log: (message: string) => void;
   private readonly windows = new Map<string, Map<string, Window>>();
+  /** The window of each counter key last used: a call in the same period finds it without naming the period. */
+  private readonly current = new Map<string, Window>();
   private readonly dirty = new Set<Window>();
   private readonly timer: NodeJS.Timeout | undefined;
   private sequence = 0;
@@ -115,10 +117,11 @@ export class SharedQuotaCounter implements QuotaCounter {
 
   check(key: string, limits: QuotaLimits): QuotaDecision {
     const now = this.now();
-    const window = this.window(key, quotaPeriod(limits, now), now);
+    const window = this.currentWindow(key, limits, now);
     if (now - window.lastSync >= this.syncIntervalMs) void this.sync(window);
-    const { calls, bytes } = view(window);
-    const kilobytesUsed = kilobytes(bytes);
+    const inflight = window.inflight;
+    const calls = window.stored.calls + window.pending.calls + (inflight === undefined ? 0 : inflight.calls);
+    const kilobytesUsed = kilobytes(window.stored.bytes + window.pending.bytes + (inflight === undefined ? 0 : inflight.bytes));
     const exceeded =
       limits.calls !== undefined && calls >= limits.calls
         ? 'calls'
@@ -131,11 +134,23 @@ export class SharedQuotaCounter implements QuotaCounter {
   add(key: string, limits: QuotaLimits, calls: number, bytes: number): void {
     if (!(calls > 0) && !(bytes > 0)) return;
     const now = this.now();
-    const window = this.window(key, quotaPeriod(limits, now), now);
+    const window = this.currentWindow(key, limits, now);
     window.pending.calls += Math.max(0, calls);
     window.pending.bytes += Math.max(0, bytes);
     this.dirty.add(window);
     if (now - window.lastSync >= this.syncIntervalMs) void this.sync(window);
+  }
+
+  /** The window of `key` that holds `now`: the one last used when `now` is still in it, else found or made by its period. */
+  private currentWindow(key: string, limits: QuotaLimits, now: number): Window {
+    const last = this.current.get(key);
+    if (last !== undefined && holds(last.period, limits, now)) {
+      last.lastUsed = now;
+      return last;
+    }
+    const window = this.window(key, quotaPeriod(limits, now), now);
+    this.current.set(key, window);
+    return window;
   }
 
   /** Loads the windows still current from storage (at start, so the first calls see the shared counts). */
@@ -240,7 +255,10 @@ export class SharedQuotaCounter implements QuotaCounter {
     for (const [counterKey, periods] of this.windows) {
       for (const [periodKey, window] of periods) {
         const ended = window.period.end !== null && window.period.end <= now;
-        if ((ended || now - window.lastUsed >= this.idleMs) && !window.busy && !this.dirty.has(window)) periods.delete(periodKey);
+        if ((ended || now - window.lastUsed >= this.idleMs) && !window.busy && !this.dirty.has(window)) {
+          periods.delete(periodKey);
+          if (this.current.get(counterKey) === window) this.current.delete(counterKey);
+        }
       }
       if (periods.size === 0) this.windows.delete(counterKey);
     }
@@ -340,12 +358,13 @@ export class SharedQuotaCounter implements QuotaCounter {
   }
 }
 
-function view(window: Window): Totals {
-  const inflight = window.inflight ?? zero();
-  return {
-    calls: window.stored.calls + window.pending.calls + inflight.calls,
-    bytes: window.stored.bytes + window.pending.bytes + inflight.bytes,
-  };
+/** Whether `period` is the window `quotaPeriod(limits, now)` names (same start and end: the same key). */
+function holds(period: QuotaPeriod, limits: QuotaLimits, now: number): boolean {
+  const origin = limits.periodStart.getTime();
+  const lengthMs = Math.round(limits.periodSeconds * 1000);
+  if (!(lengthMs > 0)) return period.end === null && period.start === origin;
+  const start = origin + Math.floor((now - origin) / lengthMs) * lengthMs;
+  return period.start === start && period.end === start + lengthMs;
 }
 
 /** This instance's calls a row does not hold yet. */
