@@ -27,6 +27,23 @@ export function connectionNominated(connection: string | string[] | null | undef
   return names;
 }
 
+/**
+ * The names a caller's `Connection` header removes before the backend: those it
+ * lists, except the forwarding headers (`X-Forwarded-*`). The front end vouches for
+ * the last `X-Forwarded-For` entry, so a caller must not be able to drop it and
+ * leave the backend without the caller's address. Names that go anyway (the fixed
+ * list, `close`) are left out, so the usual `keep-alive` costs no set.
+ */
+export function callerNominated(connection: string | null): ReadonlySet<string> {
+  if (!connection) return EMPTY;
+  let names: Set<string> | null = null;
+  for (const token of connection.split(',')) {
+    const name = token.trim().toLowerCase();
+    if (name && name !== 'close' && !HOP_BY_HOP_HEADERS.has(name) && !name.startsWith('x-forwarded-')) (names ??= new Set()).add(name);
+  }
+  return names ?? EMPTY;
+}
+
 const EMPTY: ReadonlySet<string> = new Set();
 
 /**

@@ -192,7 +192,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     }
     recordAccess(trace, access);
 
-    const tooLarge = limitBody(request.body, maxBodyBytes);
+    const tooLarge = limitBody(request.body, maxBodyBytes) ?? (request.body === null ? announcedTooLarge(request, maxBodyBytes) : null);
     if (tooLarge) return refuse(trace, tooLarge, request, target, api);
 
     const productId = policyProductOf(access);
@@ -284,6 +284,18 @@ export function createGateway(options: GatewayOptions): Gateway {
   }
 
   return { handle, close };
+}
+
+/**
+ * A body the host did not hand on because it was over the limit (the local host
+ * keeps none over `GATEWAY_MAX_BODY_BYTES`): its size is the announced
+ * `Content-Length`, which the host has checked against the bytes that came.
+ */
+function announcedTooLarge(request: GatewayRequest, maxBodyBytes: number): Rejection | null {
+  const announced = request.headers.get('content-length');
+  if (announced === null || !/^\d+$/.test(announced)) return null;
+  const bodyBytes = Number(announced);
+  return bodyBytes > maxBodyBytes ? { rejected: 'bodyTooLarge', bodyBytes, maxBodyBytes } : null;
 }
 
 /** The request as a trace shows it: names only, never a header or query value. */

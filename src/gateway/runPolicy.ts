@@ -7,9 +7,9 @@ import type { PolicyTraceEntry } from '../policy/origin';
 import type { PolicyServices } from '../policy/services';
 import { isPromise } from '../policy/step';
 import type { Access } from './authorize';
-import type { BackendCall } from './backendCall';
+import { appendForwardedFor, NOT_FORWARDED, type BackendCall } from './backendCall';
 import type { BackendFailure, Forwarder } from './forward';
-import { connectionNominated, HOP_BY_HOP_HEADERS } from './hopByHop';
+import { callerNominated, HOP_BY_HOP_HEADERS } from './hopByHop';
 import type { RequestTarget } from './requestUrl';
 import { isRejection, type GatewayRequest, type GatewayResponse } from './types';
 
@@ -55,8 +55,6 @@ class BackendCallError extends Error {
   }
 }
 
-// Set by the forwarder (Host, Content-Length) or meaningful on the caller's hop only.
-const REPLACED: ReadonlySet<string> = new Set(['host', 'content-length', 'expect']);
 const BODILESS_STATUSES: ReadonlySet<number> = new Set([204, 304]);
 
 /**
@@ -223,6 +221,8 @@ function backendBaseOf(backendUrl: string): BackendBase | null {
  * The backend request of a PolicyCall: its backend URL (set-backend-service), path
  * (rewrite-uri), query (set-query-parameter), headers (set-header) and body
  * (set-body). A path and query no policy changed go out byte for byte as received.
+ * Headers leave as on the default path; the caller's `Connection` removes only the
+ * caller's own headers, never one a policy set (a value the request did not have).
  */
 export function backendCallOf(call: PolicyCall, request: GatewayRequest, timeoutSeconds: number): BackendCall | null {
   const base = backendBaseOf(call.backendUrl ?? '');
@@ -244,8 +244,11 @@ export function backendCallOf(call: PolicyCall, request: GatewayRequest, timeout
   const headers: [string, string][] = [['host', base.host]];
   for (const [name, value] of call.headerPairs()) {
     const lower = name.toLowerCase();
-    if (!HOP_BY_HOP_HEADERS.has(lower) && !REPLACED.has(lower) && !nominated.has(lower)) headers.push([lower, value]);
+    if (HOP_BY_HOP_HEADERS.has(lower) || NOT_FORWARDED.has(lower)) continue;
+    if (nominated.has(lower) && asReceived(call, request, lower)) continue;
+    headers.push([lower, value]);
   }
+  if (request.remoteAddress) appendForwardedFor(headers, request.remoteAddress);
   return {
     method: call.method,
     origin: base.origin,
@@ -257,15 +260,21 @@ export function backendCallOf(call: PolicyCall, request: GatewayRequest, timeout
   };
 }
 
-/** The names a `Connection` header nominates; the last value's set is kept (nearly every call sends the same one). */
+/** The names a caller's `Connection` header removes; the last value's set is kept (nearly every call sends the same one). */
 let lastConnection: string | null = null;
-let lastNominated: ReadonlySet<string> = connectionNominated(null);
+let lastNominated: ReadonlySet<string> = callerNominated(null);
 function nominatedBy(connection: string | null): ReadonlySet<string> {
   if (connection !== lastConnection) {
-    lastNominated = connectionNominated(connection);
+    lastNominated = callerNominated(connection);
     lastConnection = connection;
   }
   return lastNominated;
+}
+
+/** Whether the call's header `name` is still the request's, untouched by any policy. */
+function asReceived(call: PolicyCall, request: GatewayRequest, name: string): boolean {
+  const values = call.headers.get(name);
+  return values !== undefined && values.length === 1 && values[0] === request.headers.get(name);
 }
 
 function samePairs(a: ReadonlyArray<readonly [string, string]>, b: ReadonlyArray<readonly [string, string]>): boolean {
@@ -318,18 +327,20 @@ class CallerUrl implements RequestUrl {
 }
 
 /**
- * The caller's address (APIM's `context.Request.IpAddress`): the last
- * `X-Forwarded-For` entry, the one the platform's front end added (earlier entries
- * are whatever the caller wrote, so an ip-filter must not trust them), without a
- * port; else the address the adapter saw.
+ * The caller's address (APIM's `context.Request.IpAddress`): the address the
+ * adapter saw, when it saw the peer itself (then any `X-Forwarded-For` is whatever
+ * the caller wrote); else the last `X-Forwarded-For` entry, the one the platform's
+ * front end added (earlier entries are the caller's, so an ip-filter must not
+ * trust them), without a port.
  */
 export function callerIp(request: GatewayRequest): string {
+  if (request.remoteAddress) return request.remoteAddress;
   const forwarded = request.headers.get('x-forwarded-for');
   if (forwarded) {
     const last = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
     if (last) return stripPort(last);
   }
-  return request.remoteAddress ?? '';
+  return '';
 }
 
 function stripPort(address: string): string {

@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { loadFunctionsApp, type LoadedApp } from './appRuntime';
 import type { RunningAzurite } from './azurite';
 import { closeServer, listen } from './http/listen';
-import { createContinueHandler, createRequestHandler, type HttpRuntime } from './http/requestHandler';
+import { createContinueHandler, createRequestHandler, type FunctionBodyLimit, type HttpRuntime } from './http/requestHandler';
 import { serverLimitsFromEnv } from './http/serverLimits';
 import type { HttpTarget, RegisteredFunction } from './httpFunctions';
 import { loadLocalSettings, type LoadedLocalSettings } from './localSettings';
@@ -26,11 +26,12 @@ export interface LocalHostOptions {
   /** Default: `[source] message` lines on stdout/stderr at host.json's log level. */
   logger?: HostLogger;
   /**
-   * The app's body limit per function name (undefined: the platform's 100 MB),
-   * read once its settings are applied. A body announced larger is refused
-   * before a byte of it is read.
+   * The app's body limits per function name (undefined: the platform's 100 MB),
+   * read once its settings are applied. A body announced over `maxBytes` is
+   * refused before a byte of it is read; one over `keptBytes` is discarded as it
+   * arrives and the function gets the request without it.
    */
-  maxBodyBytes?: (env: NodeJS.ProcessEnv) => (functionName: string) => number | undefined;
+  bodyLimits?: (env: NodeJS.ProcessEnv) => (functionName: string) => FunctionBodyLimit | undefined;
 }
 
 export interface LocalHost {
@@ -90,10 +91,10 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   try {
     const port = options.port ?? configuredPort(process.env, settings);
     const limits = serverLimitsFromEnv(process.env);
-    const maxBodyBytes = options.maxBodyBytes?.(process.env);
+    const bodyLimit = options.bodyLimits?.(process.env);
     azurite = await ensureDevelopmentStorage(projectRoot, process.env, logger);
 
-    const handler = createRequestHandler(ready.promise, logger, { maxBodyBytes, maxBodyBytesInFlight: limits.maxBodyBytesInFlight });
+    const handler = createRequestHandler(ready.promise, logger, { bodyLimit, maxBodyBytesInFlight: limits.maxBodyBytesInFlight });
     server = createServer(
       {
         headersTimeout: limits.headersTimeoutMs,

@@ -30,7 +30,7 @@ async function main(): Promise<void> {
       if (generated.length) process.stdout.write(`[host] Generated ${generated.join(', ')} into local.settings.json (git-ignored).\n`);
     }
     // This project's functions declare their body limits; another project's get the platform's.
-    host = await startLocalHost({ projectRoot, maxBodyBytes: projectRoot === PROJECT_ROOT ? functionBodyLimits : undefined });
+    host = await startLocalHost({ projectRoot, bodyLimits: projectRoot === PROJECT_ROOT ? functionBodyLimits : undefined });
   } catch (err) {
     process.stderr.write(`[host] Startup failed: ${err instanceof Error ? err.message : String(err)}\n`);
     // For the app's own errors the stack says where; for the host's refusals the message is enough.

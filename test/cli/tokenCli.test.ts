@@ -27,6 +27,30 @@ describe('npm run token', () => {
     expect(run.stderr).toContain('--hours must be a number of hours');
     expect(run.stderr).not.toContain(KEY);
   });
+
+  it('refuses more hours than MANAGEMENT_TOKEN_MAX_LIFETIME_DAYS allows (management would refuse the token), naming the setting', () => {
+    const run = (hours: string, days: string) =>
+      spawnSync(process.execPath, [TOKEN_CLI, '--key', KEY, '--hours', hours], {
+        cwd: PROJECT_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, MANAGEMENT_TOKEN_MAX_LIFETIME_DAYS: days },
+      });
+    const tooLong = run('721', '30');
+    expect(tooLong.status).toBe(1);
+    expect(tooLong.stdout).toBe('');
+    expect(tooLong.stderr).toContain('--hours must be a number of hours');
+    expect(tooLong.stderr).toContain('at most 720');
+    expect(tooLong.stderr).toContain('MANAGEMENT_TOKEN_MAX_LIFETIME_DAYS');
+    expect(tooLong.stderr).not.toContain(KEY);
+    expect(run('8760', '30').status).toBe(1);
+
+    const longest = run('720', '30');
+    expect(longest.status).toBe(0);
+    expect(longest.stdout).toMatch(/^SharedAccessSignature \S+\n$/);
+    // The setting moves the cap.
+    expect(run('721', '31').status).toBe(0);
+    expect(run('745', '31').status).toBe(1);
+  });
 });
 
 describe('the project root of the compiled command-line tools', () => {

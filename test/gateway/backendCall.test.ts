@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildBackendCall, type BackendCall } from '../../src/gateway/backendCall';
+import { callerNominated } from '../../src/gateway/hopByHop';
 import { isRejection } from '../../src/gateway/types';
 import { api, request } from './fixtures';
 
@@ -42,5 +43,13 @@ describe('buildBackendCall', () => {
   it('a changed API record is parsed afresh', () => {
     expect(call('https://one.test', '/', null).origin).toBe('https://one.test');
     expect(call('https://two.test', '/', null).origin).toBe('https://two.test');
+  });
+});
+
+describe('callerNominated', () => {
+  it('keeps X-Forwarded-* and leaves out names that go anyway, so the usual keep-alive costs nothing', () => {
+    expect([...callerNominated('keep-alive, X-Forwarded-For, x-forwarded-proto, X-Hop, close, TE')]).toEqual(['x-hop']);
+    expect(callerNominated('keep-alive')).toBe(callerNominated(null));
+    expect(callerNominated('close')).toBe(callerNominated(null));
   });
 });

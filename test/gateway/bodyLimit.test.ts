@@ -55,6 +55,21 @@ describe('413 for a body over the gateway limit', () => {
     expect(forwarder.calls).toHaveLength(0);
   });
 
+  it('a body the host did not hand on (over the limit) is measured by its Content-Length, still after the key check', async () => {
+    const { gateway, forwarder } = setup(LIMIT);
+    const announced = (headers: Record<string, string>, url = 'https://gw.test/echo/resource') => request('POST', url, { 'Content-Length': String(LIMIT * 1000), ...headers }, null);
+    const r = await gateway.handle(announced({ 'Ocp-Apim-Subscription-Key': KEY }));
+    expect(r.status).toBe(413);
+    expect((await bodyOf(r)).toString()).toBe(`{ "statusCode": 413, "message": "Request's body is 16000 bytes long and it exceeds the limit of 16 bytes." }`);
+    expect((await gateway.handle(announced({}))).status).toBe(401);
+    expect((await gateway.handle(announced({ 'Ocp-Apim-Subscription-Key': 'wrong' }))).status).toBe(401);
+    expect((await gateway.handle(announced({ 'Ocp-Apim-Subscription-Key': KEY }, 'https://gw.test/nowhere'))).status).toBe(404);
+    // An announcement within the limit, or not a length, is no reason to refuse.
+    expect((await gateway.handle(request('POST', 'https://gw.test/echo/resource', { 'Ocp-Apim-Subscription-Key': KEY, 'Content-Length': String(LIMIT) }, null))).status).toBe(200);
+    expect((await gateway.handle(request('POST', 'https://gw.test/echo/resource', { 'Ocp-Apim-Subscription-Key': KEY, 'Content-Length': '1e9' }, null))).status).toBe(200);
+    expect(forwarder.calls).toHaveLength(2);
+  });
+
   it('a limit of 0 forwards only bodiless calls', async () => {
     const { gateway, forwarder } = setup(0);
     expect((await gateway.handle(post(1))).status).toBe(413);

@@ -12,48 +12,31 @@ import {
 import type { BackendCall } from '../../src/gateway/backendCall';
 import type { Forwarder } from '../../src/gateway/forward';
 import { isHeaderList, type GatewayRequest, type GatewayResponse } from '../../src/gateway/types';
+import { builders } from '../helpers/builders';
 
-/** Records go through the zod schemas, so fixtures are valid catalog records with defaults. */
+/*
+ * Short positional forms of the project's record builders, for the gateway tests.
+ * The defaults are the builders'; each record also goes through its zod schema, so
+ * a fixture is a valid catalog record (a method upper-cased, a bad key refused).
+ */
+
 export function api(id: string, path: string, extra: Partial<Api> = {}): Api {
-  return apiSchema.parse({
-    id,
-    displayName: id,
-    path,
-    serviceUrl: 'http://backend.test',
-    protocols: ['https'],
-    subscriptionRequired: true,
-    subscriptionKeyParameterNames: { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' },
-    ...extra,
-  });
+  return apiSchema.parse(builders.api({ id, path, ...extra }));
 }
 
 export function operation(apiId: string, id: string, method: string, urlTemplate: string): Operation {
-  return operationSchema.parse({ apiId, id, displayName: id, method, urlTemplate });
+  return operationSchema.parse(builders.operation({ apiId, id, method, urlTemplate }));
 }
 
 export function product(id: string, extra: Partial<Product> = {}): Product {
-  return productSchema.parse({
-    id,
-    displayName: id,
-    subscriptionRequired: true,
-    approvalRequired: false,
-    subscriptionsLimit: null,
-    state: 'published',
-    ...extra,
-  });
+  return productSchema.parse(builders.product({ id, ...extra }));
 }
 
+/** Keys known to the test: `primaryKey` and `<primaryKey>-secondary`; created on a fixed date. */
 export function subscription(id: string, scope: string, primaryKey: string, extra: Partial<Subscription> = {}): Subscription {
-  return subscriptionSchema.parse({
-    id,
-    scope,
-    state: 'active',
-    primaryKey,
-    secondaryKey: `${primaryKey}-secondary`,
-    createdDate: '2024-01-01T00:00:00Z',
-    allowTracing: false,
-    ...extra,
-  });
+  return subscriptionSchema.parse(
+    builders.subscription({ id, scope: scope as Subscription['scope'], primaryKey, secondaryKey: `${primaryKey}-secondary`, createdDate: '2024-01-01T00:00:00Z', ...extra }),
+  );
 }
 
 /** A catalog with the given records; links as `[productId, apiId]`. */

@@ -136,6 +136,41 @@ describe('forwarding to a real backend', () => {
     expect(backend.received[0]!.body.toString()).toBe('hello');
   });
 
+  it("a caller's Connection header cannot remove X-Forwarded-*; the debug token never reaches the backend", async () => {
+    backend = await startBackend((req, res) => {
+      // An echo of the request headers, as the lab's echo backend answers.
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(req.headers));
+    });
+    const r = await gatewayTo(backend.url).handle(
+      request('GET', 'https://gw.test/echo/resource', [
+        ['Connection', 'keep-alive, x-forwarded-for, X-Forwarded-Proto, x-hop'],
+        ['X-Forwarded-For', '203.0.113.7:50312'],
+        ['X-Forwarded-Proto', 'https'],
+        ['X-Hop', 'dropped because Connection names it'],
+        ['Apim-Debug-Authorization', 'dbg1.a-debug-token.signature'],
+      ]),
+    );
+    const echoed = (await bodyOf(r)).toString();
+    expect(r.status).toBe(200);
+    expect(received('x-forwarded-for')).toEqual(['203.0.113.7:50312']);
+    expect(received('x-forwarded-proto')).toEqual(['https']);
+    expect(received('x-hop')).toEqual([]);
+    expect(received('apim-debug-authorization')).toEqual([]);
+    expect(echoed).not.toContain('a-debug-token');
+  });
+
+  it("appends the peer address the adapter saw to X-Forwarded-For, after the caller's own entries", async () => {
+    backend = await startBackend(echoHandler);
+    const g = gatewayTo(backend.url);
+    const peer = (headers: [string, string][]) => ({ ...request('GET', 'https://gw.test/echo/x', headers), remoteAddress: '198.51.100.4' });
+    await bodyOf(await g.handle(peer([['X-Forwarded-For', '203.0.113.7']])));
+    await bodyOf(await g.handle(peer([])));
+    await bodyOf(await g.handle(peer([['Connection', 'x-forwarded-for'], ['X-Forwarded-For', '10.0.0.1']])));
+    const sent = backend.received.map((x) => x.rawHeaders.filter(([n]) => n.toLowerCase() === 'x-forwarded-for').map(([, v]) => v));
+    expect(sent).toEqual([['203.0.113.7, 198.51.100.4'], ['198.51.100.4'], ['10.0.0.1, 198.51.100.4']]);
+  });
+
   it('response: status and headers unchanged, hop-by-hop dropped, every Set-Cookie kept, body streamed', async () => {
     backend = await startBackend((_req, res) => {
       res.writeHead(418, {

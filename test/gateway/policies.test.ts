@@ -215,6 +215,47 @@ describe('policies in the gateway: enforcement', () => {
     expect(sent.timeoutMs).toBe(300_000);
   });
 
+  it("the caller's Connection header removes neither X-Forwarded-* nor a header a policy set; the debug token stays here", async () => {
+    const credentials = createDebugCredentials(randomBytes(32));
+    const clockDate = new Date('2026-01-05T10:00:00Z');
+    const { gateway, forwarder } = setup(
+      new Documents().put(
+        { scope: 'api', apiId: 'echo-api' },
+        policies({ inbound: '<base /><set-header name="X-Backend-Secret" exists-action="override"><value>from-the-policy</value></set-header>' }),
+      ),
+      { debug: credentials, now: () => clockDate },
+    );
+    const token = credentials.issue('echo-api', new Date(clockDate.getTime() + 60_000));
+    const response = await gateway.handle({
+      ...request('GET', 'https://gw.test/echo/resource', {
+        'Ocp-Apim-Subscription-Key': KEY.apiScoped,
+        Connection: 'keep-alive, X-Forwarded-For, x-forwarded-proto, X-Backend-Secret, X-Hop',
+        'X-Forwarded-For': '203.0.113.7:50312',
+        'X-Forwarded-Proto': 'https',
+        'X-Backend-Secret': 'from-the-caller',
+        'X-Hop': 'dropped because Connection names it',
+        'Apim-Debug-Authorization': token,
+      }),
+      remoteAddress: '198.51.100.4',
+    });
+    expect(response.status).toBe(200);
+    expect(headerValues(response, 'apim-trace-id')).toHaveLength(1);
+    const sent = forwarder.calls[0]!.headers;
+    expect(sent.filter(([n]) => n === 'x-forwarded-for')).toEqual([['x-forwarded-for', '203.0.113.7:50312, 198.51.100.4']]);
+    expect(sent).toContainEqual(['x-forwarded-proto', 'https']);
+    expect(sent.filter(([n]) => n === 'x-backend-secret')).toEqual([['x-backend-secret', 'from-the-policy']]);
+    expect(sent.map(([n]) => n)).not.toContain('x-hop');
+    expect(sent.map(([n]) => n)).not.toContain('apim-debug-authorization');
+  });
+
+  it('ip-filter: the peer address the adapter saw wins over any X-Forwarded-For the caller wrote', async () => {
+    const { gateway } = setup(new Documents().put({ scope: 'api', apiId: 'echo-api' }, policies({ inbound: '<base /><ip-filter action="allow"><address>198.51.100.4</address></ip-filter>' })));
+    const from = (remoteAddress: string) =>
+      gateway.handle({ ...request('GET', 'https://gw.test/echo/resource', { 'Ocp-Apim-Subscription-Key': KEY.apiScoped, 'X-Forwarded-For': '198.51.100.4' }), remoteAddress });
+    expect((await from('198.51.100.4')).status).toBe(200);
+    expect((await from('203.0.113.9')).status).toBe(403);
+  });
+
   it('forward-request timeout becomes the backend call timeout', async () => {
     const { call, forwarder } = setup(new Documents().put({ scope: 'api', apiId: 'echo-api' }, policies({ backend: '<forward-request timeout="5" />' })));
     expect((await call('GET', '/echo/resource', KEY.apiScoped)).status).toBe(200);

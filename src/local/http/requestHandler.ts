@@ -24,14 +24,25 @@ export interface HttpRuntime<T> {
 
 /** How the host treats request bodies. */
 export interface BodyLimits {
-  /**
-   * The largest body a function takes, by function name; undefined: the
-   * platform's 100 MB. Never above the platform's. Bodies announced larger are
-   * the host's empty 413 before a byte is read; chunked ones are counted.
-   */
-  maxBodyBytes?: (functionName: string) => number | undefined;
+  /** The body limits of a function, by function name; undefined: the platform's 100 MB, all handed on. */
+  bodyLimit?: (functionName: string) => FunctionBodyLimit | undefined;
   /** Body bytes held at once by all requests together; a body that does not fit is an empty 503, unread. Default: no cap. */
   maxBodyBytesInFlight?: number;
+}
+
+/** The body limits of one function. */
+export interface FunctionBodyLimit {
+  /**
+   * The largest body it takes; never above the platform's. Bodies announced
+   * larger are the host's empty 413 before a byte is read; chunked ones are counted.
+   */
+  readonly maxBytes: number;
+  /**
+   * The largest body it is handed (default: `maxBytes`). A body announced larger
+   * is read and discarded as it arrives, never held; the function gets the
+   * request without it, its `Content-Length` saying how long it was.
+   */
+  readonly keptBytes?: number;
 }
 
 /** Requests that asked `Expect: 100-continue`: the body is invited only once it will be taken. */
@@ -49,7 +60,7 @@ export function createRequestHandler<T>(
   limits: BodyLimits = {},
 ): (req: IncomingMessage, res: ServerResponse) => void {
   const budget = new BodyBudget(limits.maxBodyBytesInFlight ?? Number.POSITIVE_INFINITY);
-  const context: ServeContext<T> = { runtime, logger, budget, maxBodyBytes: limits.maxBodyBytes ?? (() => undefined) };
+  const context: ServeContext<T> = { runtime, logger, budget, bodyLimit: limits.bodyLimit ?? (() => undefined) };
   return (req, res) => {
     serve(req, res, context).catch((err: unknown) => {
       logger.log('error', 'host', `Request failed: ${describeError(err)}`);
@@ -85,7 +96,7 @@ interface ServeContext<T> {
   runtime: Promise<HttpRuntime<T>>;
   logger: HostLogger;
   budget: BodyBudget;
-  maxBodyBytes: (functionName: string) => number | undefined;
+  bodyLimit: (functionName: string) => FunctionBodyLimit | undefined;
 }
 
 /** A refusal before the body is read: a client waiting for `100 Continue` will not send it, so the connection ends. */
@@ -122,14 +133,17 @@ async function serve<T>(req: IncomingMessage, res: ServerResponse, context: Serv
   if (!match) return refuseUnread(req, res, 404);
   const name = match.entry.functionName;
 
-  const limit = Math.min(PLATFORM_MAX_BODY_BYTES, context.maxBodyBytes(name) ?? PLATFORM_MAX_BODY_BYTES);
+  const bodyLimit = context.bodyLimit(name);
+  const limit = Math.min(PLATFORM_MAX_BODY_BYTES, bodyLimit?.maxBytes ?? PLATFORM_MAX_BODY_BYTES);
   if (declared !== undefined && declared > limit) return refuseUnread(req, res, 413);
-  // Only bodies with a Content-Length are kept (a chunked one is counted and dropped), so only they hold memory.
-  const release = context.budget.reserve(declared ?? 0);
+  // Only bodies with a Content-Length the function is handed are kept (a chunked one, or one over
+  // `keptBytes`, is counted and dropped), so only they hold memory.
+  const keep = declared !== undefined && declared <= (bodyLimit?.keptBytes ?? limit);
+  const release = context.budget.reserve(keep ? declared : 0);
   if (!release) return refuseUnread(req, res, 503);
   try {
     if (awaitingContinue.has(req)) res.writeContinue();
-    const read = await readBody(req, limit, declared !== undefined);
+    const read = await readBody(req, limit, keep);
     if (read.kind === 'aborted') return;
     if (read.kind === 'tooLarge') return writeEmptyResponse(res, 413);
     if (declared === undefined && read.size > 0) {
@@ -139,7 +153,7 @@ async function serve<T>(req: IncomingMessage, res: ServerResponse, context: Serv
     const host = hostValues?.[0] || `localhost:${req.socket.localPort ?? ''}`;
     const url = `http://${host}${target.pathAndQuery}`;
     if (!URL.canParse(url)) return writeEmptyResponse(res, 400);
-    const http = toRpcRequest({ req, url, rawQuery: target.rawQuery, params: match.params, body: declared ? read.body : undefined });
+    const http = toRpcRequest({ req, url, rawQuery: target.rawQuery, params: match.params, body: keep && declared ? read.body : undefined });
     await invokeAndRespond(res, runtime, match.entry.target, http, method, name, logger);
   } finally {
     release();
