@@ -4,7 +4,7 @@ import { settingProblems } from '../catalog/appSettings';
 import { createManagementApi, managementSettingsFromEnv, type ManagementApi } from '../management';
 import { sharedAuthThrottle } from './lib/authThrottle';
 import { readRequestBody } from './lib/requestBody';
-import { catalogStore } from './lib/services';
+import { catalogStore, sharedQuotaCounter } from './lib/services';
 
 /**
  * Created once the secret settings are usable: management keys read while a Key
@@ -29,7 +29,12 @@ app.http('management', {
       const error = new ArmError('ServiceUnavailable', `The app's settings are not usable yet: ${problems.join('; ')}.`, null, { 'Retry-After': '10' });
       return { status: error.status, headers: { 'Content-Type': 'application/json; charset=utf-8', ...error.headers }, body: JSON.stringify(error.toResponse()) };
     }
-    management ??= createManagementApi({ store: catalogStore(), settings: managementSettingsFromEnv(), throttle: sharedAuthThrottle() });
+    management ??= createManagementApi({
+      store: catalogStore(),
+      settings: managementSettingsFromEnv(),
+      throttle: sharedAuthThrottle(),
+      quotas: sharedQuotaCounter(),
+    });
     const response = await management.handle({
       method: request.method,
       url: request.url,

@@ -14,6 +14,7 @@ import { ARM_PROVIDER } from '../apim/armResources';
 import { decodeSegment } from '../apim/pathSegment';
 import { CatalogLimitError, CatalogUnavailableError, type CatalogStore, type MutateOptions } from '../catalog/catalogStore';
 import { debugCredentialsFromEnv, type DebugCredentials } from '../catalog/debugCredentials';
+import { MemoryQuotaStore, SharedQuotaCounter } from '../policy/limits';
 import { apiRoutes } from './apis';
 import { admitManagementCall } from './admission';
 import { MAX_BODY_BYTES } from './body';
@@ -22,8 +23,9 @@ import { operationRoutes } from './operations';
 import { policyRoutes } from './policies';
 import { productApiRoutes } from './productApis';
 import { productRoutes } from './products';
+import { quotaRoutes } from './quotas';
 import { errorResponse, withoutBody } from './respond';
-import { matchRoute, type Route, type RouteStore, type Verb } from './router';
+import { matchRoute, type QuotaAdministration, type Route, type RouteStore, type Verb } from './router';
 import type { ManagementSettings } from './settings';
 import { subscriptionRoutes } from './subscriptions';
 import { AuthThrottle } from './throttle';
@@ -40,6 +42,7 @@ export const managementRoutes: readonly Route[] = [
   ...policyRoutes,
   ...subscriptionRoutes,
   ...debugRoutes,
+  ...quotaRoutes,
 ];
 
 /** What `createManagementApi` needs. */
@@ -82,6 +85,11 @@ export interface ManagementApiOptions {
   throttle?: AuthThrottle | false;
   /** Debug tokens and traces for request tracing; default from `KEY_ENCRYPTION_KEY`, as the gateway's. */
   debug?: DebugCredentials;
+  /**
+   * The quota counters `quotas/{quotaCounterKey}` reads and resets: the app passes
+   * the gateway's own. Default: counters in this process only, which no gateway uses.
+   */
+  quotas?: QuotaAdministration;
 }
 
 /** The core, one entry point: a request in, a response out; never throws. */
@@ -109,6 +117,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
   const writeRunTimeoutMs = options.writeRunTimeoutMs ?? 750;
   const throttle = options.throttle === false ? undefined : (options.throttle ?? new AuthThrottle());
   const debug = options.debug ?? debugCredentialsFromEnv();
+  const quotas = options.quotas ?? new SharedQuotaCounter({ store: new MemoryQuotaStore(), timerMs: 0 });
 
   /** The store as handlers see it: every write bounded by `writeTimeoutMs` and `writeRunTimeoutMs`. */
   const routeStore: RouteStore = {
@@ -156,6 +165,7 @@ export function createManagementApi(options: ManagementApiOptions): ManagementAp
       service: settings.service,
       now,
       debug,
+      quotas,
     });
   }
 

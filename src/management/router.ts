@@ -4,6 +4,7 @@ import type { CatalogStore } from '../catalog/catalogStore';
 import { ID_PATTERN } from '../catalog/records';
 import type { ManagementResponse } from './types';
 import type { DebugCredentials } from '../catalog/debugCredentials';
+import type { SharedQuotaCounter } from '../policy/limits';
 
 /**
  * A small router over the paths below the service
@@ -13,6 +14,9 @@ import type { DebugCredentials } from '../catalog/debugCredentials';
  */
 
 export type Verb = 'GET' | 'HEAD' | 'PUT' | 'PATCH' | 'DELETE' | 'POST';
+
+/** The quota counters as administrators reach them ("Quota By Counter Keys"): the gateway's own, in the app. */
+export type QuotaAdministration = Pick<SharedQuotaCounter, 'read' | 'update'>;
 
 /** The catalog as handlers use it: the index to read, `mutate` to write. */
 export type RouteStore = Pick<CatalogStore, 'index' | 'mutate'>;
@@ -29,6 +33,8 @@ export interface RouteContext {
   readonly now: () => Date;
   /** Debug tokens and traces (request tracing). */
   readonly debug: DebugCredentials;
+  /** Quota counters (`quotas/{quotaCounterKey}`). */
+  readonly quotas: QuotaAdministration;
 }
 
 /** Answers one verb on one route; throws an `ArmError` to refuse. */
@@ -39,6 +45,8 @@ export interface Route {
   /** Path below the service, e.g. `/apis/{apiId}/operations/{operationId}`. */
   readonly path: string;
   readonly handlers: Readonly<Partial<Record<Verb, Handler>>>;
+  /** Parameters that are free text (quota counter keys), not resource ids: any percent-decoded text. */
+  readonly textParams?: readonly string[];
 }
 
 /** The handler found for a request, with its decoded, checked parameters. */
@@ -50,8 +58,8 @@ export interface RouteMatch {
 const ID_MESSAGE = 'must be 1-256 characters without * # & + : < > ? / \\ % or whitespace';
 
 /** Declares a route. */
-export function route(path: string, handlers: Route['handlers']): Route {
-  return { path, handlers };
+export function route(path: string, handlers: Route['handlers'], options: { textParams?: readonly string[] } = {}): Route {
+  return { path, handlers, ...options };
 }
 
 /**
@@ -74,9 +82,25 @@ export function matchRoute(routes: readonly Route[], method: string, segments: r
     if (!fits) continue;
     const handler = Object.hasOwn(candidate.handlers, method) ? candidate.handlers[method as Verb] : undefined;
     if (!handler) throw methodNotAllowed(method, Object.keys(candidate.handlers));
-    return { handler, params: Object.fromEntries(names.map(([name, raw]) => [name, decodeId(name, raw)])) };
+    const decode = (name: string, raw: string) => (candidate.textParams?.includes(name) ? decodeText(name, raw) : decodeId(name, raw));
+    return { handler, params: Object.fromEntries(names.map(([name, raw]) => [name, decode(name, raw)])) };
   }
   return undefined;
+}
+
+/** Longest free-text parameter, decoded: counter keys are expression results, kept within reason. */
+const MAX_TEXT_PARAM = 4096;
+
+/** A free-text path parameter: percent-decoded, not empty, at most MAX_TEXT_PARAM characters. */
+function decodeText(name: string, raw: string): string {
+  let value: string;
+  try {
+    value = decodeURIComponent(raw);
+  } catch {
+    throw invalidField(name, 'is not valid percent-encoding');
+  }
+  if (value === '' || value.length > MAX_TEXT_PARAM) throw invalidField(name, `must be 1-${MAX_TEXT_PARAM} characters`);
+  return value;
 }
 
 /** A path parameter, decoded and checked against the catalog's id rule. */

@@ -193,6 +193,35 @@ if (!chromium.available && !chromium.required) {
       await page.close();
     });
 
+    it("calculates an operation's effective policy for a chosen product: Starter brings its rate limit and quota", async () => {
+      const { page, problems } = await openConsole();
+      await connect(page, token());
+      await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
+      await operation(page, 'GET Retrieve resource').click();
+      await page.locator('#op-title', { hasText: 'Retrieve resource' }).waitFor();
+      const xml = page.locator('#policy-xml');
+
+      // No product: APIM's default, the global forward-request only.
+      await page.locator('#policy-status', { hasText: "APIM's default" }).waitFor();
+      expect(await xml.textContent()).toContain('<forward-request />');
+      expect(await xml.textContent()).not.toContain('rate-limit');
+
+      await page.getByLabel('Product', { exact: true }).selectOption({ label: 'Starter' });
+      await page.locator('#policy-status', { hasText: 'with product starter' }).waitFor();
+      const starter = (await xml.textContent()) ?? '';
+      expect(starter).toContain('<!-- product starter -->\n    <rate-limit calls="5" renewal-period="60" />\n    <quota calls="100" renewal-period="604800" />');
+      expect(starter).toContain('<!-- global -->\n    <forward-request />');
+      // Shown as text: the document's elements are not elements of the page.
+      expect(await page.locator('#policy-xml *').count()).toBe(0);
+
+      await page.getByLabel('Product', { exact: true }).selectOption({ label: 'Unlimited' });
+      await page.locator('#policy-status', { hasText: 'with product unlimited' }).waitFor();
+      expect(await xml.textContent()).not.toContain('rate-limit');
+      await screenshot(page, '-policy');
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
     it('says clearly when the token has expired or is not valid', async () => {
       const { page, problems } = await openConsole();
       const expired = createSasToken({ identifier: 'integration', key: PRIMARY, expiry: new Date(Date.now() - 60_000) });

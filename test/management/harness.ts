@@ -9,6 +9,8 @@ import { testStore, uniqueTableName } from '../helpers/catalog';
 import { startHostProcess, type HostProcess } from '../helpers/localHost';
 import { API_VERSION } from '../helpers/management';
 
+export { API_VERSION };
+
 /**
  * Shared set-up of the management contract tests: a seeded store on Azurite, and
  * the management API reached through one of two transports.
@@ -132,6 +134,8 @@ async function hostHarness(): Promise<Harness> {
       AzureWebJobsStorage: connectionString,
       CATALOG_TABLE_NAME: tableName,
       CATALOG_POLL_MS: '100',
+      // Quota counters of this host only: the seeded subscriptions have the same ids in every test.
+      QUOTA_TABLE_NAME: uniqueTableName('quota'),
       AZURE_SUBSCRIPTION_ID: SUB,
       AZURE_RESOURCE_GROUP: RG,
       APIM_SERVICE_NAME: SVC,

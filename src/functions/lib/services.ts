@@ -4,7 +4,7 @@ import { createPolicyServices, type GatewayPolicyServices } from '../../gateway/
 import { labSeed } from '../../lab/seed';
 import { safeError } from '../../logging/sanitizer';
 import { cacheMaxBytesFromEnv } from '../../policy/cache';
-import { TableQuotaStore, quotaTableClientFromEnv } from '../../policy/limits';
+import { SharedQuotaCounter, TableQuotaStore, quotaTableClientFromEnv } from '../../policy/limits';
 
 /**
  * The composition root: one catalog store per process, shared by every function.
@@ -52,4 +52,15 @@ export function gatewayPolicyServices(): GatewayPolicyServices {
     });
   }
   return policyServices;
+}
+
+/**
+ * The quota counters the management API reads and resets: the gateway's own (both
+ * functions run in one process), so a reset reaches this instance's gateway at
+ * once and the others at their next exchange with the quota table.
+ */
+export function sharedQuotaCounter(): SharedQuotaCounter {
+  const { quotas } = gatewayPolicyServices();
+  if (!(quotas instanceof SharedQuotaCounter)) throw new Error('the gateway counts quotas without a SharedQuotaCounter');
+  return quotas;
 }

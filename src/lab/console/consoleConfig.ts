@@ -8,6 +8,8 @@ export interface ConsoleConfig {
   apiVersion: string;
   /** Where the page reads the lab's diagnosis. */
   stateUrl: string;
+  /** Where the page reads an operation's effective policy (`{policyUrl}/{apiId}/{operationId}[/{productId}]`). */
+  policyUrl: string;
   echoApi: string;
   adminUser: string;
   /** The product the "Add Echo API to ..." fix links the API to. */
@@ -19,6 +21,7 @@ export const CONFIG_ATTRIBUTES: { readonly [K in keyof ConsoleConfig]: string } 
   managementBase: 'management-base',
   apiVersion: 'api-version',
   stateUrl: 'state-url',
+  policyUrl: 'policy-url',
   echoApi: 'echo-api',
   adminUser: 'admin-user',
   fixProduct: 'fix-product',

@@ -1,7 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { isArmError, serviceUnavailable, type ArmError } from '../../apim/armErrors';
 import type { CatalogStore } from '../../catalog/catalogStore';
+import { ID_PATTERN } from '../../catalog/records';
 import { admitManagementCall } from '../../management/admission';
+import { effectivePolicyOf } from '../../management/effectivePolicy';
 import type { ManagementSettings } from '../../management/settings';
 import type { AuthThrottle } from '../../management/throttle';
 import { diagnoseLab } from '../diagnosis';
@@ -10,7 +12,9 @@ import { renderConsolePage } from './page';
 /**
  * The lab's test console, framework-free: `GET /lab` is the page (one HTML
  * document, its CSS and script inline under a per-response nonce), `GET /lab/state`
- * the lab's diagnosis as JSON for the holder of a management token. Everything
+ * the lab's diagnosis as JSON for the holder of a management token, and
+ * `GET /lab/effective-policy/{apiId}/{operationId}[/{productId}]` an operation's
+ * effective policy (APIM's "Calculate effective policy") for the same. Everything
  * else the page does goes through the management API and the gateway, from the
  * browser, as the 2018 portal's test console did.
  */
@@ -101,11 +105,12 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
     return {
       status: 200,
       headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': pagePolicy(value), ...COMMON_HEADERS },
-      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state' }),
+      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state', policyUrl: `/lab/${EFFECTIVE_POLICY_PATH}` }),
     };
   }
 
-  async function state(request: ConsoleRequest): Promise<ConsoleResponse> {
+  /** Undefined when the caller holds a management token and the catalog is current; otherwise the refusal. */
+  async function admit(request: ConsoleRequest): Promise<ConsoleResponse | undefined> {
     const refusal = admitManagementCall(request.headers, settings, now(), options.throttle);
     if (refusal?.kind === 'throttled') {
       const { status, headers, body } = refusal.response;
@@ -118,7 +123,24 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
       if (isArmError(error)) return armError(error);
       return armError(serviceUnavailable());
     }
-    return json(200, diagnoseLab(store.index));
+    return undefined;
+  }
+
+  async function state(request: ConsoleRequest): Promise<ConsoleResponse> {
+    return (await admit(request)) ?? json(200, diagnoseLab(store.index));
+  }
+
+  /** `effective-policy/{apiId}/{operationId}[/{productId}]`: APIM's "Calculate effective policy". */
+  async function effectivePolicy(request: ConsoleRequest, ids: string[]): Promise<ConsoleResponse> {
+    const refused = await admit(request);
+    if (refused) return refused;
+    const [apiId, operationId, productId] = ids;
+    try {
+      return json(200, effectivePolicyOf(store.index, apiId!, operationId!, productId ?? null));
+    } catch (error) {
+      if (isArmError(error)) return armError(error);
+      throw error;
+    }
   }
 
   return {
@@ -128,9 +150,28 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
       const path = request.path.replace(/^\/+/, '').replace(/\/$/, '');
       if (path === '') return page();
       if (path.toLowerCase() === 'state') return state(request);
+      const [first, ...ids] = path.split('/');
+      if (first?.toLowerCase() === EFFECTIVE_POLICY_PATH && (ids.length === 2 || ids.length === 3)) {
+        const decoded = ids.map(decodeId);
+        if (decoded.every((id): id is string => id !== undefined)) return effectivePolicy(request, decoded);
+      }
       return notFound();
     },
   };
+}
+
+/** The path below /lab of the effective-policy endpoint. */
+export const EFFECTIVE_POLICY_PATH = 'effective-policy';
+
+/** A path segment as an id: decoded (the host may pass it still encoded), within the catalog's id rule. */
+function decodeId(segment: string): string | undefined {
+  let value: string;
+  try {
+    value = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  return ID_PATTERN.test(value) ? value : undefined;
 }
 
 function json(status: number, body: unknown, headers: Record<string, string> = {}): ConsoleResponse {

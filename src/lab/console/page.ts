@@ -18,6 +18,8 @@ export interface ConsolePageOptions {
   apiVersion: string;
   /** Where the page reads the lab's diagnosis. */
   stateUrl: string;
+  /** Where the page reads effective policies; default `/lab/effective-policy`. */
+  policyUrl?: string;
 }
 
 /** The product the "Add Echo API to ..." fix links the API to. */
@@ -36,6 +38,7 @@ export function renderConsolePage(options: ConsolePageOptions): string {
     managementBase: options.managementBase,
     apiVersion: options.apiVersion,
     stateUrl: options.stateUrl,
+    policyUrl: options.policyUrl ?? '/lab/effective-policy',
     echoApi: ECHO_API_ID,
     adminUser: ADMIN_USER,
     fixProduct: FIX_PRODUCT_ID,
@@ -114,6 +117,17 @@ export function renderConsolePage(options: ConsolePageOptions): string {
         <span id="send-status" class="help" role="status" aria-live="polite"></span>
       </div>
     </div>
+    <section id="effective-policy" aria-labelledby="policy-title" hidden>
+      <h3 id="policy-title">Effective policy</h3>
+      <p class="help">The policy documents of the service, the product, the API and the operation, composed with <code>&lt;base /&gt;</code> as the gateway runs them for a call with a subscription to the chosen product (APIM's <em>Calculate effective policy</em>).</p>
+      <div class="send-row">
+        <label class="inline" for="policy-product">Product</label>
+        <select id="policy-product"></select>
+        <button type="button" id="policy-calculate">Calculate effective policy</button>
+      </div>
+      <p id="policy-status" class="help" role="status" aria-live="polite"></p>
+      <pre id="policy-xml" hidden></pre>
+    </section>
     <section id="response" aria-labelledby="response-title" hidden>
       <h3 id="response-title">Response</h3>
       <p><span id="response-status" class="status"></span> <span id="response-time" class="help"></span></p>

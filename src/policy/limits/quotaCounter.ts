@@ -42,6 +42,8 @@ export interface QuotaCounterPeriod {
   readonly callsCount: number;
   /** Whole kilobytes (1024 bytes), rounded down. */
   readonly kbTransferred: number;
+  /** The bytes counted (APIM's management API shows `bytesTransferred / 1024`, fractions included). */
+  readonly bytesTransferred: number;
 }
 
 export interface QuotaCounterValue {
@@ -196,12 +198,15 @@ export class SharedQuotaCounter implements QuotaCounter {
    * Sets every window of a counter key to the given values (APIM's PATCH on
    * `quotas/{counterKey}`: resets a quota). What this instance had not written yet
    * is dropped with it; other instances fold the new total in at their next sync.
+   * With `periodKey`, only that window (APIM's PATCH on `.../periods/{periodKey}`).
    */
-  async update(counterKey: string, value: QuotaCounterValue): Promise<QuotaCounterPeriod[]> {
+  async update(counterKey: string, value: QuotaCounterValue, periodKey?: string): Promise<QuotaCounterPeriod[]> {
     const local = this.windows.get(counterKey);
-    await Promise.all([...(local?.values() ?? [])].flatMap((window) => (window.busy ? [window.busy] : [])));
+    const chosen = (key: string) => periodKey === undefined || key === periodKey;
+    // This instance's calls not written yet are written first: a window it counted alone has a row to set.
+    await Promise.all([...(local?.values() ?? [])].filter((window) => chosen(window.period.key)).map((window) => this.sync(window)));
     const result: QuotaCounterPeriod[] = [];
-    for (let row of await this.store.list(counterKey)) {
+    for (let row of (await this.store.list(counterKey)).filter((stored) => chosen(stored.periodKey))) {
       for (let attempt = 0; ; attempt++) {
         const next: QuotaRow = {
           ...row,
@@ -394,5 +399,6 @@ function describe(row: QuotaRow, extra: Totals): QuotaCounterPeriod {
     periodEndTime: row.periodEnd === null ? null : new Date(row.periodEnd),
     callsCount: row.calls + extra.calls,
     kbTransferred: kilobytes(row.bytes + extra.bytes),
+    bytesTransferred: row.bytes + extra.bytes,
   };
 }

@@ -136,7 +136,7 @@ describe('quota counter on Azurite', () => {
     await quotas.flush();
     for (const key of keys) {
       expect(await quotas.read(key)).toEqual([
-        { counterKey: key, periodKey: `300-${START}`, periodStartTime: new Date(START), periodEndTime: new Date(START + 300_000), callsCount: 2, kbTransferred: 0 },
+        { counterKey: key, periodKey: `300-${START}`, periodStartTime: new Date(START), periodEndTime: new Date(START + 300_000), callsCount: 2, kbTransferred: 0, bytesTransferred: 0 },
       ]);
     }
     await quotas.reset(keys[0]!);

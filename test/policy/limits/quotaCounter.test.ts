@@ -265,7 +265,7 @@ describe('quota counter: administrators read and reset counters', () => {
     quotas.add('sub', HOUR, 1, 0);
     const periods = await quotas.read('sub');
     expect(periods).toEqual([
-      { counterKey: 'sub', periodKey: `3600-${START}`, periodStartTime: new Date(START), periodEndTime: new Date(START + 3_600_000), callsCount: 3, kbTransferred: 2 },
+      { counterKey: 'sub', periodKey: `3600-${START}`, periodStartTime: new Date(START), periodEndTime: new Date(START + 3_600_000), callsCount: 3, kbTransferred: 2, bytesTransferred: 3000 },
       expect.objectContaining({ periodStartTime: new Date(START + 3_600_000), callsCount: 1, kbTransferred: 0 }),
     ]);
     expect(await quotas.read('nobody')).toEqual([]);

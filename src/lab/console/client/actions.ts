@@ -8,6 +8,7 @@ import { seg } from './paths';
 import { currentRequest, renderOperations, showOperation } from './requestForm';
 import { showFailure, showResponse } from './responseView';
 import { debugToken, showTrace } from './tracing';
+import { loadPolicyProducts, showPolicyPanel } from './effectivePolicy';
 import type { ApiResource, OperationResource } from './types';
 
 /** What the learner does: connect, pick an API and an operation, send. */
@@ -46,7 +47,7 @@ export async function connect(ctx: ConsoleContext, raw: string): Promise<void> {
   }
   say('token-status', `Connected${expiry ? `; the token is valid until ${expiry.toLocaleString()}` : ''}.`, 'ok');
   byId('workspace').hidden = false;
-  await Promise.all([loadLabState(ctx), selectApi(ctx, byId<HTMLSelectElement>('api-select').value)]);
+  await Promise.all([loadLabState(ctx), loadPolicyProducts(ctx), selectApi(ctx, byId<HTMLSelectElement>('api-select').value)]);
 }
 
 export function forget(ctx: ConsoleContext): void {
@@ -79,6 +80,7 @@ export async function selectApi(ctx: ConsoleContext, apiId: string): Promise<voi
   state.operations = [];
   renderOperations(ctx);
   showOperation(ctx);
+  showPolicyPanel(ctx);
   if (!api) return;
   const p = api.properties;
   byId('api-info').textContent = `Path /${p.path}; ${p.subscriptionRequired ? 'subscription required' : 'no subscription required'}; key header ${keyHeaderOf(api)}.`;
@@ -118,6 +120,7 @@ export async function selectOperation(ctx: ConsoleContext, operationId: string, 
     byId('api-info').textContent = `Path /${api.properties.path}; key header ${keyHeaderOf(api)}; products: ${productNames.length ? productNames.join(', ') : 'none'}.`;
     renderOperations(ctx);
     showOperation(ctx);
+    showPolicyPanel(ctx);
     if (!options?.keepResponse && state.responses === responsesAtStart) {
       state.lastResponse = null;
       byId('response').hidden = true;

@@ -2,6 +2,7 @@ import { CONFIG_ATTRIBUTES, type ConsoleConfig } from '../consoleConfig';
 import { connect, forget, selectApi, selectOperation, send, tokenRefused } from './actions';
 import type { ConsoleContext } from './context';
 import { byId, say } from './dom';
+import { calculatePolicy } from './effectivePolicy';
 import { loadLabState } from './labFixes';
 import { ManagementClient } from './managementClient';
 import { renderHeaders, updatePreview } from './requestForm';
@@ -54,6 +55,8 @@ byId('reveal-keys').addEventListener('click', () => {
 byId('request-body').addEventListener('input', () => updatePreview(ctx));
 byId('trace').addEventListener('change', () => updatePreview(ctx));
 byId('state-refresh').addEventListener('click', () => void refreshLabState());
+byId('policy-product').addEventListener('change', () => void calculatePolicy(ctx));
+byId('policy-calculate').addEventListener('click', () => void calculatePolicy(ctx));
 
 async function refreshLabState(): Promise<void> {
   say('state-message', 'Refreshing...');

@@ -19,6 +19,8 @@ export interface ConsoleState {
   selectSeq: number;
   /** Debug tokens by API name; `until` in ms. */
   debugTokens: Record<string, { token: string; until: number }>;
+  /** Bumped by each effective-policy calculation: an older answer does not overwrite a newer one. */
+  policySeq: number;
 }
 
 export function createState(): ConsoleState {
@@ -37,5 +39,6 @@ export function createState(): ConsoleState {
     lab: null,
     selectSeq: 0,
     debugTokens: {},
+    policySeq: 0,
   };
 }

@@ -67,3 +67,13 @@ export interface ShownResponse {
   sentKey: HeaderRow | null;
   keyHeader: string;
 }
+
+/** What `/lab/effective-policy/...` answers (src/management/effectivePolicy.ts). */
+export interface EffectivePolicyView {
+  apiId: string;
+  operationId: string;
+  productId: string | null;
+  isDefault: boolean;
+  xml: string;
+  elements: { section: string; element: string; scope: string; scopeId: string | null; line: number; column: number }[];
+}
