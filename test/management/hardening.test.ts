@@ -5,7 +5,8 @@ import { AuthThrottle } from '../../src/management';
 import { checkAuthorization, LIFETIME_TOO_LONG_MESSAGE } from '../../src/management/auth';
 import { createSasToken, formatSasExpiry, verifySasToken } from '../../src/management/sasToken';
 import { managementSettingsFromEnv, publicOriginFromEnv } from '../../src/management/settings';
-import { API_VERSION, PRIMARY, SERVICE_ID, armError, hostMode, memoryHarness, settings, token, type Harness } from './harness';
+import { API_VERSION } from '../helpers/management';
+import { PRIMARY, SERVICE_ID, armError, hostMode, memoryHarness, settings, token, type Harness } from './harness';
 
 /**
  * Attacks on the management API's authentication and links: non-canonical
