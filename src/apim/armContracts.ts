@@ -27,9 +27,10 @@ export interface ApiContract {
   protocols: Api['protocols'];
   subscriptionRequired: boolean;
   subscriptionKeyParameterNames: Api['subscriptionKeyParameterNames'];
-  /** Read-only: the lab has one revision of each API, always current, always HTTP. */
+  /** Read-only: the lab has one revision of each API, always current and online, always HTTP. */
   apiRevision: '1';
   isCurrent: true;
+  isOnline: true;
   type: 'http';
 }
 
@@ -72,9 +73,13 @@ export interface SubscriptionKeysContract {
   secondaryKey: string;
 }
 
-/** A product's envelope. */
-export function productResource(service: ArmService, product: Product): ArmResource<ProductContract> {
-  return armResource(RESOURCE_TYPES.product, fullResourceId(service, `/products/${product.id}`), product.id, {
+/**
+ * A product's envelope. Listed under an API (`apiId`), APIM keeps the product's
+ * own id but answers with the type `.../apis/products`.
+ */
+export function productResource(service: ArmService, product: Product, apiId?: string): ArmResource<ProductContract> {
+  const type = apiId === undefined ? RESOURCE_TYPES.product : RESOURCE_TYPES.apiProduct;
+  return armResource(type, fullResourceId(service, `/products/${product.id}`), product.id, {
     displayName: product.displayName,
     description: product.description ?? null,
     terms: product.terms ?? null,
@@ -102,6 +107,7 @@ export function apiResource(service: ArmService, api: Api, productId?: string): 
     subscriptionKeyParameterNames: api.subscriptionKeyParameterNames,
     apiRevision: '1',
     isCurrent: true,
+    isOnline: true,
     type: 'http',
   });
 }
@@ -121,10 +127,15 @@ export function operationResource(service: ArmService, operation: Operation): Ar
   });
 }
 
-/** A subscription without its keys; scope and owner as full resource ids. */
-export function subscriptionResource(service: ArmService, subscription: Subscription): ArmResource<SubscriptionContract> {
-  const id = fullResourceId(service, `/subscriptions/${subscription.id}`);
-  return armResource(RESOURCE_TYPES.subscription, id, subscription.id, {
+/**
+ * A subscription without its keys; scope and owner as full resource ids. Listed
+ * under a product (`productId`), its id is nested under the product and its type
+ * is `.../products/subscriptions`.
+ */
+export function subscriptionResource(service: ArmService, subscription: Subscription, productId?: string): ArmResource<SubscriptionContract> {
+  const relative = productId === undefined ? `/subscriptions/${subscription.id}` : `/products/${productId}/subscriptions/${subscription.id}`;
+  const type = productId === undefined ? RESOURCE_TYPES.subscription : RESOURCE_TYPES.productSubscription;
+  return armResource(type, fullResourceId(service, relative), subscription.id, {
     ownerId: subscription.ownerId ? fullResourceId(service, subscription.ownerId) : null,
     scope: fullResourceId(service, subscription.scope),
     displayName: subscription.displayName ?? null,

@@ -13,13 +13,19 @@ export interface ArmService {
 /** The resource provider namespace in every path and type. */
 export const ARM_PROVIDER = 'Microsoft.ApiManagement';
 
-/** `type` of each envelope. Product-API links answer with the API under the product's type. */
+/**
+ * `type` of each envelope. A resource listed under another answers with the
+ * nested type: the APIs of a product, the products of an API, the subscriptions
+ * of a product.
+ */
 export const RESOURCE_TYPES = {
   product: 'Microsoft.ApiManagement/service/products',
   api: 'Microsoft.ApiManagement/service/apis',
   operation: 'Microsoft.ApiManagement/service/apis/operations',
   subscription: 'Microsoft.ApiManagement/service/subscriptions',
   productApi: 'Microsoft.ApiManagement/service/products/apis',
+  apiProduct: 'Microsoft.ApiManagement/service/apis/products',
+  productSubscription: 'Microsoft.ApiManagement/service/products/subscriptions',
   globalPolicy: 'Microsoft.ApiManagement/service/policies',
   productPolicy: 'Microsoft.ApiManagement/service/products/policies',
   apiPolicy: 'Microsoft.ApiManagement/service/apis/policies',

@@ -30,7 +30,7 @@ function productsOfApi(ctx: RouteContext) {
   requireApi(ctx.store.index, apiId);
   const matches = filterOf(ctx.url, PRODUCT_FILTER);
   const products = byId(ctx.store.index.productsOfApi(apiId).filter(matches));
-  return jsonResponse(200, pageOf(products, ctx.url, (product) => productResource(ctx.service, product)));
+  return jsonResponse(200, pageOf(products, ctx.url, (product) => productResource(ctx.service, product, apiId)));
 }
 
 /** 204 when linked, 404 otherwise (what the SDK's `checkEntityExists` expects). */

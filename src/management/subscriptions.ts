@@ -144,9 +144,10 @@ function productOfScope(scope: string): string | null {
   return scope.startsWith('/products/') ? scope.slice('/products/'.length) : null;
 }
 
-function listMatching(ctx: RouteContext, subscriptions: readonly Subscription[]) {
+/** `productId`: listed under that product, so each item carries the product's nested id and type. */
+function listMatching(ctx: RouteContext, subscriptions: readonly Subscription[], productId?: string) {
   const matches = byId(subscriptions.filter(subscriptionFilter(ctx.service, ctx.url)));
-  return jsonResponse(200, pageOf(matches, ctx.url, (sub) => subscriptionResource(ctx.service, sub)));
+  return jsonResponse(200, pageOf(matches, ctx.url, (sub) => subscriptionResource(ctx.service, sub, productId)));
 }
 
 function list(ctx: RouteContext) {
@@ -157,7 +158,7 @@ function listOfProduct(ctx: RouteContext) {
   const productId = ctx.params.productId!;
   requireProduct(ctx.store.index, productId);
   const scope = `/products/${productId}`;
-  return listMatching(ctx, ctx.store.index.listSubscriptions().filter((sub) => sub.scope === scope));
+  return listMatching(ctx, ctx.store.index.listSubscriptions().filter((sub) => sub.scope === scope), productId);
 }
 
 function get(ctx: RouteContext) {

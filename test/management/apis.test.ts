@@ -29,6 +29,7 @@ describe('APIs', () => {
         subscriptionKeyParameterNames: { header: 'Ocp-Apim-Subscription-Key', query: 'subscription-key' },
         apiRevision: '1',
         isCurrent: true,
+        isOnline: true,
         type: 'http',
       },
     });

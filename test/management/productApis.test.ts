@@ -48,11 +48,20 @@ describe('product <-> API links', () => {
     expect(apis.json.count).toBe(1);
     const products = await h.call('GET', `/apis/${ECHO_API_ID}/products`);
     expect(products.json.value.map((p: { id: string; type: string }) => [p.id, p.type])).toEqual([
-      [`${SERVICE_ID}/products/starter`, 'Microsoft.ApiManagement/service/products'],
-      [`${SERVICE_ID}/products/unlimited`, 'Microsoft.ApiManagement/service/products'],
+      [`${SERVICE_ID}/products/starter`, 'Microsoft.ApiManagement/service/apis/products'],
+      [`${SERVICE_ID}/products/unlimited`, 'Microsoft.ApiManagement/service/apis/products'],
     ]);
     expect((await h.call('GET', '/products/nope/apis')).status).toBe(404);
     expect((await h.call('GET', '/apis/nope/products')).status).toBe(404);
+  });
+
+  it('PUT answers the link with the id and type the list of the product\'s APIs gives it (docs/management.md, the decision)', async () => {
+    const linked = await h.call('PUT', `/products/starter/apis/${ECHO_API_ID}`);
+    const listed = (await h.call('GET', '/products/starter/apis')).json.value.find((a: { name: string }) => a.name === ECHO_API_ID);
+    expect({ id: linked.json.id, type: linked.json.type, name: linked.json.name }).toEqual({ id: listed.id, type: listed.type, name: listed.name });
+    expect(listed.type).toBe('Microsoft.ApiManagement/service/products/apis');
+    // The API itself keeps its own id and type.
+    expect((await h.call('GET', `/apis/${ECHO_API_ID}`)).json).toMatchObject({ id: `${SERVICE_ID}/apis/${ECHO_API_ID}`, type: 'Microsoft.ApiManagement/service/apis' });
   });
 
   it('DELETE unlinks with 200, then 204; no If-Match needed (links have no ETag in APIM)', async () => {

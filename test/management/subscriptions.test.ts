@@ -224,6 +224,21 @@ describe('subscriptions', () => {
     expect((await h.call('GET', '/products/nope/subscriptions')).status).toBe(404);
   });
 
+  it('GET /products/{productId}/subscriptions answers each under the product: nested id and type .../products/subscriptions', async () => {
+    await put('unl-nested', { scope: '/products/unlimited', displayName: 'Nested' });
+    const item = (await h.call('GET', '/products/unlimited/subscriptions')).json.value.find((s: { name: string }) => s.name === 'unl-nested');
+    expect(item).toMatchObject({
+      id: `${SERVICE_ID}/products/unlimited/subscriptions/unl-nested`,
+      type: 'Microsoft.ApiManagement/service/products/subscriptions',
+      name: 'unl-nested',
+      properties: { scope: `${SERVICE_ID}/products/unlimited`, displayName: 'Nested' },
+    });
+    // The service-level list and GET keep the subscription's own id and type.
+    const own = { id: `${SERVICE_ID}/subscriptions/unl-nested`, type: 'Microsoft.ApiManagement/service/subscriptions' };
+    expect((await h.call('GET', '/subscriptions/unl-nested')).json).toMatchObject(own);
+    expect((await h.call('GET', '/subscriptions')).json.value.find((s: { name: string }) => s.name === 'unl-nested')).toMatchObject(own);
+  });
+
   it('DELETE needs If-Match and removes the keys from the gateway', async () => {
     await put('s-del', { scope: '/apis', displayName: 'Del', state: 'active' });
     const { primaryKey } = await secrets('s-del');
