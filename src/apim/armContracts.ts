@@ -1,4 +1,4 @@
-import type { Api, Operation, Parameter, PolicyFormat, PolicyScopeRef, Product, Subscription } from '../catalog/records';
+import type { Api, ApiType, Operation, Parameter, PolicyFormat, PolicyScopeRef, Product, Subscription } from '../catalog/records';
 import { RESOURCE_TYPES, armResource, fullResourceId, type ArmResource, type ArmService } from './armResources';
 
 /**
@@ -27,10 +27,10 @@ export interface ApiContract {
   protocols: Api['protocols'];
   subscriptionRequired: boolean;
   subscriptionKeyParameterNames: Api['subscriptionKeyParameterNames'];
-  /** Read-only: the lab has one revision of each API, always current, always HTTP. */
+  /** Read-only: the lab has one revision of each API, always current. */
   apiRevision: '1';
   isCurrent: true;
-  type: 'http';
+  type: ApiType;
 }
 
 /** Operation properties as APIM returns them. */
@@ -102,7 +102,7 @@ export function apiResource(service: ArmService, api: Api, productId?: string): 
     subscriptionKeyParameterNames: api.subscriptionKeyParameterNames,
     apiRevision: '1',
     isCurrent: true,
-    type: 'http',
+    type: api.type ?? 'http',
   });
 }
 

@@ -74,9 +74,9 @@ describe('APIs', () => {
     expect(patched.status).toBe(200);
     expect(patched.json.properties.subscriptionKeyParameterNames).toEqual({ header: 'X-A', query: 'b' });
     expect(patched.json.properties.displayName).toBe('Keys');
-    // Input-only fields never reach the stored record.
+    // Input-only fields (`apiType`, `format`) never reach the stored record; `type` is the record's.
     expect(Object.keys(h.store.index.getApi('keys')!).sort()).toEqual(
-      ['description', 'displayName', 'id', 'path', 'protocols', 'serviceUrl', 'subscriptionKeyParameterNames', 'subscriptionRequired'],
+      ['description', 'displayName', 'id', 'path', 'protocols', 'serviceUrl', 'subscriptionKeyParameterNames', 'subscriptionRequired', 'type'],
     );
   });
 
@@ -88,7 +88,9 @@ describe('APIs', () => {
     ['an unknown protocol', { displayName: 'x', path: 'x', protocols: ['ws'] }, ['properties.protocols[0]']],
     ['a serviceUrl that is no http URL', { displayName: 'x', path: 'x', serviceUrl: 'ftp://files' }, ['properties.serviceUrl']],
     ['a header name with a space', { displayName: 'x', path: 'x', subscriptionKeyParameterNames: { header: 'My Key' } }, ['properties.subscriptionKeyParameterNames.header']],
-    ['a SOAP API', { displayName: 'x', path: 'x', type: 'soap' }, ['properties.type']],
+    ['a GraphQL API', { displayName: 'x', path: 'x', type: 'graphql' }, ['properties.type']],
+    ['a WebSocket apiType', { displayName: 'x', path: 'x', apiType: 'websocket' }, ['properties.apiType']],
+    ['type and apiType that disagree', { displayName: 'x', path: 'x', type: 'http', apiType: 'soap' }, ['properties.apiType']],
     ['an import', { displayName: 'x', path: 'x', format: 'openapi+json', value: '{}' }, ['properties.format']],
   ])('PUT with %s is 400 naming the field, writing nothing', async (_, properties, expected) => {
     const before = h.snapshot();
