@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import type { Api } from '../../src/catalog/records';
 import { createGateway } from '../../src/gateway/pipeline';
 import { soapActionOf, soapMissReason } from '../../src/gateway/soapAction';
 import { traceDocument } from '../../src/gateway/trace';
@@ -9,10 +10,16 @@ const KEY = { 'Ocp-Apim-Subscription-Key': 'calc-key' };
 const URL_ = 'https://gw.test/calc';
 const SOAP12 = (params: string) => ({ 'Content-Type': `application/soap+xml${params}` });
 
+/** An API as stored before APIs had a type. */
+function untyped(record: Api): Api {
+  const { type: _, ...rest } = record;
+  return rest;
+}
+
 /** The troubleshooting lab's Calculator: a SOAP pass-through API, Multiply has no operation of its own action here. */
 function calculator(extra: Parameters<typeof api>[2] = {}) {
   const catalog = catalogOf({
-    apis: [api('calculator', 'calc', { type: 'soap', serviceUrl: 'https://soap.example/calculator.asmx', ...extra }), api('echo-api', 'echo')],
+    apis: [api('calculator', 'calc', { type: 'soap', serviceUrl: 'https://soap.example/calculator.asmx', ...extra }), untyped(api('echo-api', 'echo'))],
     operations: [
       operation('calculator', 'add', 'POST', '/?soapAction=http://tempuri.org/Add'),
       operation('calculator', 'subtract', 'POST', '/?soapAction=http://tempuri.org/Subtract'),
@@ -24,7 +31,7 @@ function calculator(extra: Parameters<typeof api>[2] = {}) {
     subscriptions: [subscription('calc-sub', '/apis/calculator', 'calc-key'), subscription('echo-sub', '/apis/echo-api', 'echo-key')],
   });
   const forwarder = recordingForwarder();
-  return { gateway: createGateway({ catalog, forwarder }), forwarder };
+  return { gateway: createGateway({ catalog, forwarder }), forwarder, catalog };
 }
 
 type Result = Awaited<ReturnType<ReturnType<typeof createGateway>['handle']>>;
@@ -141,9 +148,8 @@ describe('HTTP APIs are unaffected', () => {
   });
 
   it('an API without a type (a row stored before types) is http', async () => {
-    const untyped = api('echo-api', 'echo');
-    expect(untyped.type).toBeUndefined();
-    const { gateway } = calculator();
+    const { gateway, catalog } = calculator();
+    expect(catalog.getApi('echo-api')).not.toHaveProperty('type');
     const r = await gateway.handle(request('GET', 'https://gw.test/echo/resource', { 'Ocp-Apim-Subscription-Key': 'echo-key', SOAPAction: 'x' }));
     expect(r.trace).toMatchObject({ operationId: 'retrieve-resource', outcome: 'forwarded' });
   });
