@@ -1,4 +1,4 @@
-import type { Api, Operation, Parameter, PolicyFormat, PolicyScopeRef, Product, Subscription } from '../catalog/records';
+import type { Api, ApiType, Operation, Parameter, PolicyFormat, PolicyScopeRef, Product, Subscription } from '../catalog/records';
 import { RESOURCE_TYPES, armResource, fullResourceId, type ArmResource, type ArmService } from './armResources';
 
 /**
@@ -27,11 +27,11 @@ export interface ApiContract {
   protocols: Api['protocols'];
   subscriptionRequired: boolean;
   subscriptionKeyParameterNames: Api['subscriptionKeyParameterNames'];
-  /** Read-only: the lab has one revision of each API, always current and online, always HTTP. */
+  /** Read-only: the lab has one revision of each API, always current and online. */
   apiRevision: '1';
   isCurrent: true;
   isOnline: true;
-  type: 'http';
+  type: ApiType;
 }
 
 /** Operation properties as APIM returns them. */
@@ -108,7 +108,7 @@ export function apiResource(service: ArmService, api: Api, productId?: string): 
     apiRevision: '1',
     isCurrent: true,
     isOnline: true,
-    type: 'http',
+    type: api.type ?? 'http',
   });
 }
 

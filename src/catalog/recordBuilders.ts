@@ -20,6 +20,7 @@ export function api(overrides: Partial<Api> = {}): Api {
     protocols: ['https'],
     subscriptionRequired: true,
     subscriptionKeyParameterNames: { header: DEFAULT_KEY_HEADER, query: DEFAULT_KEY_QUERY },
+    type: 'http',
     ...overrides,
   };
 }

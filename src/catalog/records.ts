@@ -22,6 +22,10 @@ export type SubscriptionState = (typeof subscriptionStates)[number];
 export const productStates = ['published', 'notPublished'] as const;
 export type ProductState = (typeof productStates)[number];
 
+/** API types the gateway serves: plain HTTP, and SOAP pass-through (operations matched by SOAP action). */
+export const apiTypes = ['http', 'soap'] as const;
+export type ApiType = (typeof apiTypes)[number];
+
 export const httpMethods = ['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'PATCH', 'OPTIONS', 'TRACE'] as const;
 
 export { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY } from '../apim/headers';
@@ -54,6 +58,8 @@ export const apiSchema = z.object({
     header: headerName,
     query: z.string().min(1).max(256),
   }),
+  /** Absent (rows stored before APIs had a type): `http`. */
+  type: z.enum(apiTypes).optional(),
 });
 export type Api = z.infer<typeof apiSchema>;
 

@@ -118,3 +118,69 @@ export function matchOperation(
   }
   return undefined;
 }
+
+/** A SOAP API's operations: those matched by SOAP action, by method and lower-cased action; and the rest. */
+interface SoapIndex {
+  readonly byAction: ReadonlyMap<string, ReadonlyMap<string, Operation>>;
+  readonly others: readonly Operation[];
+}
+
+const soapIndexes = new WeakMap<readonly Operation[], SoapIndex>();
+
+/** The lower-cased action of a `/?soapAction=<action>` template (its query value, decoded), else `null`. */
+function soapActionTemplate(template: CompiledTemplate): string | null {
+  if (template.segments.length !== 0 || template.wildcard !== null || template.query.length !== 1) return null;
+  const [pair] = template.query;
+  return pair!.name === 'soapaction' ? pair!.value : null;
+}
+
+function soapIndexOf(operations: readonly Operation[]): SoapIndex {
+  let index = soapIndexes.get(operations);
+  if (!index) {
+    const byAction = new Map<string, Map<string, Operation>>();
+    const others: Operation[] = [];
+    // In specificity order, so of two operations with one action the same one always wins.
+    for (const [method, candidates] of candidatesByMethod(operations)) {
+      for (const { operation, template } of candidates) {
+        const action = soapActionTemplate(template);
+        if (action === null) {
+          others.push(operation);
+          continue;
+        }
+        const actions = byAction.get(method) ?? new Map<string, Operation>();
+        if (!actions.has(action)) actions.set(action, operation);
+        byAction.set(method, actions);
+      }
+    }
+    soapIndexes.set(operations, (index = { byAction, others }));
+  }
+  return index;
+}
+
+/** No operation of a SOAP API matched; `action` is the SOAP action the request named (`null`: none). */
+export interface SoapMiss {
+  readonly operation?: undefined;
+  readonly action: string | null;
+}
+
+/**
+ * Stage 2 for a SOAP pass-through API: an operation whose template is
+ * `/?soapAction=<action>` matches the request's method, the path `/` and the SOAP
+ * action of its headers (`soapActionOf`), compared as query values are, without
+ * case. The API's other operations match as in `matchOperation`; a `soapAction`
+ * query parameter of the request is no SOAP action.
+ */
+export function matchSoapOperation(
+  operations: readonly Operation[],
+  method: string,
+  rest: string,
+  action: string | null,
+  query: () => URLSearchParams | null,
+): OperationMatch | SoapMiss {
+  const index = soapIndexOf(operations);
+  if (action !== null && (rest === '' || rest === '/')) {
+    const operation = index.byAction.get(method.toUpperCase())?.get(action.toLowerCase());
+    if (operation) return { operation, params: NO_PARAMS };
+  }
+  return (index.others.length === 0 ? undefined : matchOperation(index.others, method, rest, query)) ?? { action };
+}

@@ -16,13 +16,14 @@ import { buildBackendCall } from './backendCall';
 import { createForwarder, type Forwarder, type ForwarderOptions } from './forward';
 import { DEFAULT_MAX_BODY_BYTES, limitBody } from './limitBody';
 import { matchApi } from './matchApi';
-import { matchOperation } from './matchOperation';
+import { matchOperation, matchSoapOperation, type OperationMatch } from './matchOperation';
 import { readKey } from './readKey';
 import { runPolicy, type AuthorizedCall, type PolicyRunResult } from './runPolicy';
 import { EffectivePolicies, isUnusable, policyProductOf, type PolicyDocuments } from './policies';
 import { createPolicyServices } from './policyServices';
 import { parseRequestUrl, type RequestTarget } from './requestUrl';
 import { rejectionResponse } from './respond';
+import { soapActionOf, soapMissReason } from './soapAction';
 import { newTrace, traceDocument, type GatewayTrace, type TracedRequest } from './trace';
 import { isHeaderList, isRejection, reject, type GatewayRequest, type GatewayResponse, type Rejection } from './types';
 
@@ -177,7 +178,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     const rawQuery = target.query;
     let parsed: URLSearchParams | null | undefined;
     const query = () => (parsed === undefined ? (parsed = rawQuery ? new URLSearchParams(rawQuery) : null) : parsed);
-    const operation = matchOperation(catalog.operationsOf(api.id), request.method, apiMatch.rest, query);
+    // Only a SOAP API looks at SOAP actions: HTTP APIs keep their matching and its cost.
+    const operation =
+      api.type === 'soap'
+        ? matchSoap(api, request, apiMatch.rest, query, trace)
+        : matchOperation(catalog.operationsOf(api.id), request.method, apiMatch.rest, query);
     if (!operation) return refuse(trace, OPERATION_NOT_FOUND, request, target, api);
     trace.operationId = operation.operation.id;
 
@@ -215,6 +220,14 @@ export function createGateway(options: GatewayOptions): Gateway {
       trace.backendStatus = answer.status;
       return answer;
     });
+  }
+
+  /** Stage 2 for a SOAP pass-through API; a miss notes its reason in the trace. */
+  function matchSoap(api: Api, request: GatewayRequest, rest: string, query: () => URLSearchParams | null, trace: GatewayTrace): OperationMatch | undefined {
+    const match = matchSoapOperation(catalog.operationsOf(api.id), request.method, rest, soapActionOf(request.headers), query);
+    if (match.operation !== undefined) return match;
+    trace.operationMiss = soapMissReason(match.action, api.subscriptionKeyParameterNames.header);
+    return undefined;
   }
 
   /** Runs a call whose effective policy is not the default through the policy engine; an answer given without waiting comes back as a value. */

@@ -9,6 +9,8 @@ import type { RejectReason } from './types';
 export interface GatewayTrace {
   apiId: string | null;
   operationId: string | null;
+  /** Why no operation matched, when the gateway can say more than "none" (a SOAP API's action). */
+  operationMiss: string | null;
   keySource: 'header' | 'query' | 'none' | null;
   subscriptionId: string | null;
   subscriptionState: SubscriptionState | null;
@@ -28,6 +30,7 @@ export function newTrace(): GatewayTrace {
   return {
     apiId: null,
     operationId: null,
+    operationMiss: null,
     keySource: null,
     subscriptionId: null,
     subscriptionState: null,
@@ -87,7 +90,7 @@ export function traceDocument(trace: GatewayTrace, request: TracedRequest, statu
         trace.apiId === null
           ? 'No API matched the request.'
           : trace.operationId === null
-            ? `API '${trace.apiId}' matched; no operation matched.`
+            ? `API '${trace.apiId}' matched; no operation matched${trace.operationMiss === null ? '' : `: ${trace.operationMiss}`}.`
             : `API '${trace.apiId}' and operation '${trace.operationId}' matched.`,
     }),
   );

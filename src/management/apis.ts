@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { conflict, resourceNotFound } from '../apim/armErrors';
+import { conflict, invalidField, resourceNotFound } from '../apim/armErrors';
 import { apiResource } from '../apim/armContracts';
 import type { CatalogIndex } from '../catalog/catalogIndex';
 import type { CatalogChange } from '../catalog/catalogStore';
 import { policyRef } from '../catalog/tableCodec';
-import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, apiSchema, normalizeApiPath, type Api } from '../catalog/records';
+import { DEFAULT_KEY_HEADER, DEFAULT_KEY_QUERY, apiSchema, apiTypes, normalizeApiPath, type Api, type ApiType } from '../catalog/records';
 import { check, definedOnly, readProperties } from './body';
 import { checkIfMatch, etagOf, formatEtag, parseIfMatch, requireIfMatch } from './etag';
 import { pageOf } from './paging';
@@ -18,8 +18,19 @@ import { route, type Route, type RouteContext } from './router';
 const a = apiSchema.shape;
 const names = a.subscriptionKeyParameterNames.shape;
 
-/** Only plain HTTP APIs exist in the lab; another type is refused, not silently turned into HTTP. */
-const httpOnly = z.literal('http', { message: "only 'http' APIs are supported" }).optional();
+/**
+ * HTTP and SOAP pass-through APIs; another type (websocket, graphql, ...) is refused,
+ * not silently turned into HTTP. `apiType` is the create parameter, `type` the contract's.
+ */
+const apiTypeField = z.enum(apiTypes, { message: "only 'http' and 'soap' APIs are supported" }).optional();
+
+/** The type a PUT or PATCH asks for: `apiType` or `type`; both given, they must agree. */
+function requestedType(props: { type?: ApiType | undefined; apiType?: ApiType | undefined }): ApiType | undefined {
+  if (props.type !== undefined && props.apiType !== undefined && props.type !== props.apiType) {
+    throw invalidField('properties.apiType', "must equal 'type' when both are given");
+  }
+  return props.apiType ?? props.type;
+}
 
 /** PUT `properties`. `displayName` and `path` required; read-only `apiRevision`/`isCurrent` ignored. */
 const apiPutProperties = z.object({
@@ -30,8 +41,8 @@ const apiPutProperties = z.object({
   protocols: a.protocols.optional(),
   subscriptionRequired: a.subscriptionRequired.optional(),
   subscriptionKeyParameterNames: z.object({ header: names.header.optional(), query: names.query.optional() }).nullish(),
-  type: httpOnly,
-  apiType: httpOnly,
+  type: apiTypeField,
+  apiType: apiTypeField,
   format: z.undefined({ message: 'importing an API definition (format/value) is not supported' }).optional(),
 });
 
@@ -95,6 +106,7 @@ async function put(ctx: RouteContext) {
         header: props.subscriptionKeyParameterNames?.header ?? DEFAULT_KEY_HEADER,
         query: props.subscriptionKeyParameterNames?.query ?? DEFAULT_KEY_QUERY,
       },
+      type: requestedType(props) ?? 'http',
     });
     return { changes: [{ put: { kind: 'api', value: api } }], value: { api, created: !existing } };
   });
@@ -103,8 +115,9 @@ async function put(ctx: RouteContext) {
 
 async function patch(ctx: RouteContext) {
   const id = ctx.params.apiId!;
-  // `type`, `apiType` and `format` are only guards: the catalog schema strips them from the record.
-  const { subscriptionKeyParameterNames: keyNames, ...props } = readProperties(ctx.body, apiPatchProperties);
+  // `format` is only a guard: the catalog schema strips it from the record.
+  const { subscriptionKeyParameterNames: keyNames, type, apiType, ...props } = readProperties(ctx.body, apiPatchProperties);
+  const requested = requestedType({ type, apiType });
   const ifMatch = requireIfMatch(ctx.headers);
   const { value, version } = await ctx.store.mutate((index) => {
     const existing = requireApi(index, id);
@@ -112,6 +125,7 @@ async function patch(ctx: RouteContext) {
     const api = checkedApi(index, {
       ...existing,
       ...definedOnly(props),
+      type: requested ?? existing.type ?? 'http',
       // Each name can change alone; null resets both to APIM's defaults.
       subscriptionKeyParameterNames:
         keyNames === null

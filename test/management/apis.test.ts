@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SERVICE_ID, armError, harness, targets, type Harness } from './harness';
+import { SERVICE_ID, armError, harness, memoryHarness, targets, type Harness } from './harness';
 
 let h: Harness;
 beforeAll(async () => {
@@ -75,9 +75,9 @@ describe('APIs', () => {
     expect(patched.status).toBe(200);
     expect(patched.json.properties.subscriptionKeyParameterNames).toEqual({ header: 'X-A', query: 'b' });
     expect(patched.json.properties.displayName).toBe('Keys');
-    // Input-only fields never reach the stored record.
+    // Input-only fields (`apiType`, `format`) never reach the stored record; `type` is the record's.
     expect(Object.keys(h.store.index.getApi('keys')!).sort()).toEqual(
-      ['description', 'displayName', 'id', 'path', 'protocols', 'serviceUrl', 'subscriptionKeyParameterNames', 'subscriptionRequired'],
+      ['description', 'displayName', 'id', 'path', 'protocols', 'serviceUrl', 'subscriptionKeyParameterNames', 'subscriptionRequired', 'type'],
     );
   });
 
@@ -89,7 +89,9 @@ describe('APIs', () => {
     ['an unknown protocol', { displayName: 'x', path: 'x', protocols: ['ws'] }, ['properties.protocols[0]']],
     ['a serviceUrl that is no http URL', { displayName: 'x', path: 'x', serviceUrl: 'ftp://files' }, ['properties.serviceUrl']],
     ['a header name with a space', { displayName: 'x', path: 'x', subscriptionKeyParameterNames: { header: 'My Key' } }, ['properties.subscriptionKeyParameterNames.header']],
-    ['a SOAP API', { displayName: 'x', path: 'x', type: 'soap' }, ['properties.type']],
+    ['a GraphQL API', { displayName: 'x', path: 'x', type: 'graphql' }, ['properties.type']],
+    ['a WebSocket apiType', { displayName: 'x', path: 'x', apiType: 'websocket' }, ['properties.apiType']],
+    ['type and apiType that disagree', { displayName: 'x', path: 'x', type: 'http', apiType: 'soap' }, ['properties.apiType']],
     ['an import', { displayName: 'x', path: 'x', format: 'openapi+json', value: '{}' }, ['properties.format']],
   ])('PUT with %s is 400 naming the field, writing nothing', async (_, properties, expected) => {
     const before = h.snapshot();
@@ -97,6 +99,50 @@ describe('APIs', () => {
     expect(result.status).toBe(400);
     expect(targets(result)).toEqual(expected);
     expect(h.snapshot()).toBe(before);
+  });
+
+  it('type: apiType soap creates a SOAP pass-through API, returned as type soap by PUT, GET and the list', async () => {
+    const created = await put('calculator', { displayName: 'Calculator', path: 'calc', apiType: 'soap' });
+    expect(created.status).toBe(201);
+    expect(created.json.properties.type).toBe('soap');
+    expect(created.json.properties).not.toHaveProperty('apiType');
+    await h.sync();
+    expect(h.store.index.getApi('calculator')?.type).toBe('soap');
+    expect((await h.call('GET', '/apis/calculator')).json.properties.type).toBe('soap');
+    const listed = (await h.call('GET', '/apis')).json.value.find((a: { name: string }) => a.name === 'calculator');
+    expect(listed.properties.type).toBe('soap');
+    // `type` is accepted on create as well, and both may be given when they agree.
+    expect((await put('soap-by-type', { displayName: 'S', path: 'soap-by-type', type: 'soap' })).json.properties.type).toBe('soap');
+    expect((await put('soap-by-both', { displayName: 'S', path: 'soap-by-both', type: 'soap', apiType: 'soap' })).json.properties.type).toBe('soap');
+  });
+
+  it('type: PATCH keeps it unless asked, changes it with type or apiType; a PUT without one makes the API http', async () => {
+    await put('switch', { displayName: 'Switch', path: 'switch', apiType: 'soap' });
+    const renamed = await h.call('PATCH', '/apis/switch', { body: { properties: { displayName: 'Renamed' } }, headers: star });
+    expect(renamed.json.properties.type).toBe('soap');
+    const toHttp = await h.call('PATCH', '/apis/switch', { body: { properties: { apiType: 'http' } }, headers: star });
+    expect(toHttp.status).toBe(200);
+    expect(toHttp.json.properties.type).toBe('http');
+    const toSoap = await h.call('PATCH', '/apis/switch', { body: { properties: { type: 'soap' } }, headers: star });
+    expect(toSoap.json.properties.type).toBe('soap');
+    const clash = await h.call('PATCH', '/apis/switch', { body: { properties: { type: 'http', apiType: 'soap' } }, headers: star });
+    expect(clash.status).toBe(400);
+    expect(targets(clash)).toEqual(['properties.apiType']);
+    const replaced = await put('switch', { displayName: 'Switch', path: 'switch' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.json.properties.type).toBe('http');
+  });
+
+  it('type: an API stored before APIs had a type reads as http', async () => {
+    const memory = await memoryHarness();
+    try {
+      const { type: _, ...untyped } = memory.store.index.getApi('echo-api')!;
+      await memory.store.mutate(() => ({ changes: [{ put: { kind: 'api', value: { ...untyped, id: 'old', path: 'old' } } }], value: null }));
+      expect(memory.store.index.getApi('old')).not.toHaveProperty('type');
+      expect((await memory.call('GET', '/apis/old')).json.properties.type).toBe('http');
+    } finally {
+      await memory.close();
+    }
   });
 
   it('lists APIs', async () => {
