@@ -3,7 +3,7 @@ import { httpbin, titleCase } from '../../../src/lab/backends/httpbin';
 
 const text = (body: unknown) => Buffer.from(body as Uint8Array).toString('utf8');
 const header = (headers: unknown, name: string) => (headers as [string, string][]).find(([n]) => n === name)?.[1];
-const get = (path: string, headers: HeadersInit = {}, url = `http://lab.test/backend/httpbin/${path}`) =>
+const get = (path: string, headers: Record<string, string> = {}, url = `http://lab.test/backend/httpbin/${path}`) =>
   httpbin({ method: 'GET', url, headers: new Headers(headers), body: null }, path);
 
 describe('httpbin backend', () => {
