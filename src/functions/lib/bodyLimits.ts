@@ -13,6 +13,8 @@ import { maxBodyBytesFromEnv, PLATFORM_MAX_BODY_BYTES } from '../../gateway/limi
  *   ARM `RequestEntityTooLarge` (after the token check, without reading them).
  * - `lab`: the console's routes take GET only; nothing worth a body.
  * - `echo`: what the gateway forwards, `GATEWAY_MAX_BODY_BYTES`.
+ * - the lab's other backends: `calculator` and `productstore` take small SOAP
+ *   and JSON bodies, 64 KiB at most; `httpbin` and `placeholder` read none.
  * - the gateway (`zz-gateway`): the platform's 100 MB, because its APIM 413
  *   comes after the key check and names the body's exact size; but it is handed
  *   no more than `GATEWAY_MAX_BODY_BYTES`: a body announced larger is one it can
@@ -21,6 +23,7 @@ import { maxBodyBytesFromEnv, PLATFORM_MAX_BODY_BYTES } from '../../gateway/limi
  */
 export const MANAGEMENT_HOST_MAX_BODY_BYTES = 4 * 1024 * 1024;
 export const LAB_MAX_BODY_BYTES = 16 * 1024;
+export const LAB_BACKEND_MAX_BODY_BYTES = 64 * 1024;
 
 export const GATEWAY_FUNCTION = 'zz-gateway';
 
@@ -30,6 +33,10 @@ export function functionBodyLimits(env: NodeJS.ProcessEnv = process.env): (funct
     ['management', { maxBytes: MANAGEMENT_HOST_MAX_BODY_BYTES }],
     ['lab', { maxBytes: LAB_MAX_BODY_BYTES }],
     ['echo', { maxBytes: gateway }],
+    ['calculator', { maxBytes: LAB_BACKEND_MAX_BODY_BYTES }],
+    ['productstore', { maxBytes: LAB_BACKEND_MAX_BODY_BYTES }],
+    ['httpbin', { maxBytes: LAB_MAX_BODY_BYTES }],
+    ['placeholder', { maxBytes: LAB_MAX_BODY_BYTES }],
     [GATEWAY_FUNCTION, { maxBytes: PLATFORM_MAX_BODY_BYTES, keptBytes: gateway }],
   ]);
   return (functionName) => limits.get(functionName.toLowerCase());

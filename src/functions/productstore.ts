@@ -1,0 +1,19 @@
+import { app } from '@azure/functions';
+import { delayFromEnv, ProductStore } from '../lab/backends/productStore';
+import { LAB_BACKEND_MAX_BODY_BYTES } from './lib/bodyLimits';
+import { ALL_METHODS, toCoreRequest, toHttpResponse } from './lib/http';
+import { announcesMoreThan } from './lib/requestBody';
+
+// One store per instance, in memory: a restart brings back the seed products.
+const store = new ProductStore(delayFromEnv());
+
+/** The ProductStore API's backend: an ASP.NET Web API-like products store. */
+app.http('productstore', {
+  route: 'backend/productstore/{*path}',
+  methods: [...ALL_METHODS],
+  authLevel: 'anonymous',
+  handler: async (request) => {
+    if (announcesMoreThan(request, LAB_BACKEND_MAX_BODY_BYTES)) return { status: 413 };
+    return toHttpResponse(await store.handle(await toCoreRequest(request), request.params.path ?? ''));
+  },
+});
