@@ -4,6 +4,7 @@ import { registerSecretName } from '../logging/sanitizer';
 import { refOf, refOfRowKey, rowKeyOf, type CatalogChange, type RecordRef } from './tableCodec';
 import {
   normalizeApiPath,
+  policyScopeKey,
   type Api,
   type Operation,
   type PolicyRecord,
@@ -42,19 +43,6 @@ export function keyDigest(key: string): string {
 
 const linkKey = (productId: string, apiId: string) => `${productId}\u0000${apiId}`;
 
-/** The key of a scope's policy document; `\u0000` never occurs in an id. */
-function policyKey(ref: PolicyScopeRef): string {
-  switch (ref.scope) {
-    case 'global':
-      return 'global';
-    case 'product':
-      return `product\u0000${ref.productId}`;
-    case 'api':
-      return `api\u0000${ref.apiId}`;
-    case 'operation':
-      return `operation\u0000${ref.apiId}\u0000${ref.operationId}`;
-  }
-}
 const pathDepth = (path: string) => (path === '' ? 0 : path.split('/').length);
 
 /**
@@ -150,7 +138,7 @@ export class CatalogIndex implements CatalogView {
   }
 
   policyDocument(ref: PolicyScopeRef): PolicyRecord | undefined {
-    return this.policies.get(policyKey(ref));
+    return this.policies.get(policyScopeKey(ref));
   }
 
   // ---- reads for management and the lab -------------------------------------
@@ -231,7 +219,7 @@ export class CatalogIndex implements CatalogView {
           this.putSubscription(put.value);
           break;
         case 'policy':
-          this.policies.set(policyKey(put.value), put.value);
+          this.policies.set(policyScopeKey(put.value), put.value);
           break;
       }
       const ref = refOf(put);
@@ -256,7 +244,7 @@ export class CatalogIndex implements CatalogView {
         this.deleteSubscription(ref.id);
         break;
       case 'policy':
-        this.policies.delete(policyKey(ref));
+        this.policies.delete(policyScopeKey(ref));
         break;
     }
     this.revisions.delete(ref, rowKeyOf(ref));
@@ -295,7 +283,7 @@ export class CatalogIndex implements CatalogView {
 
   deleteOperation(apiId: string, operationId: string): void {
     if (this.operations.get(apiId)?.delete(operationId)) this.operationLists.delete(apiId);
-    this.policies.delete(policyKey({ scope: 'operation', apiId, operationId }));
+    this.policies.delete(policyScopeKey({ scope: 'operation', apiId, operationId }));
   }
 
   putProduct(product: Product): void {
@@ -306,7 +294,7 @@ export class CatalogIndex implements CatalogView {
   deleteProduct(id: string): void {
     this.products.delete(id);
     for (const [k, link] of this.links) if (link.productId === id) this.links.delete(k);
-    this.policies.delete(policyKey({ scope: 'product', productId: id }));
+    this.policies.delete(policyScopeKey({ scope: 'product', productId: id }));
     this.productsByApiCache.clear();
   }
 

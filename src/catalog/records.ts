@@ -115,6 +115,20 @@ export type PolicyScopeRef =
 /** A policy document of one scope, its text kept exactly as written. */
 export type PolicyRecord = PolicyScopeRef & { format: PolicyFormat; value: string };
 
+/** A scope as one map key; `\u0000` never occurs in an id. */
+export function policyScopeKey(ref: PolicyScopeRef): string {
+  switch (ref.scope) {
+    case 'global':
+      return 'global';
+    case 'product':
+      return `product\u0000${ref.productId}`;
+    case 'api':
+      return `api\u0000${ref.apiId}`;
+    case 'operation':
+      return `operation\u0000${ref.apiId}\u0000${ref.operationId}`;
+  }
+}
+
 /**
  * Longest document text, in UTF-16 units: a document of 256 KiB of UTF-8 (the
  * policy engine's limit) never has more units than bytes.

@@ -1,19 +1,11 @@
-import type { Operation } from '../catalog/records';
+import { policyScopeKey, type Operation, type PolicyRecord, type PolicyScopeRef } from '../catalog/records';
 import { safeError } from '../logging/sanitizer';
 import { composePolicy, type EffectivePolicy } from '../policy/compose';
 import { parsePolicyDocument, type PolicyDocument } from '../policy/document';
 import type { Scope } from '../policy/step';
 import type { Access } from './authorize';
 
-/** Which stored document: the service's, or one product's, API's or operation's. */
-export type PolicyScopeRef =
-  | { readonly scope: 'global' }
-  | { readonly scope: 'product'; readonly productId: string }
-  | { readonly scope: 'api'; readonly apiId: string }
-  | { readonly scope: 'operation'; readonly apiId: string; readonly operationId: string };
-
-/** A stored policy document: its scope, its format and its text, as written through the management API. */
-export type PolicyRecord = PolicyScopeRef & { readonly format: 'xml' | 'rawxml'; readonly value: string };
+export type { PolicyRecord, PolicyScopeRef };
 
 /**
  * Where the gateway reads policy documents (the catalog's view satisfies it). The
@@ -114,7 +106,7 @@ export class EffectivePolicies {
 
   /** The compiled document of a scope; null when none is stored. */
   private document(documents: PolicyDocuments, ref: PolicyScopeRef): PolicyDocument | null | PolicyUnusable {
-    const key = scopeKey(ref);
+    const key = policyScopeKey(ref);
     let entry = this.compiled.get(key);
     if (entry === undefined) {
       const record = documents.policyDocument(ref);
@@ -135,19 +127,6 @@ export class EffectivePolicies {
       this.log(`The ${describeScope(record)} policy does not compile; its calls are answered 500: ${detail}`);
       return { format: record.format, value: record.value, document: null };
     }
-  }
-}
-
-function scopeKey(ref: PolicyScopeRef): string {
-  switch (ref.scope) {
-    case 'global':
-      return 'global';
-    case 'product':
-      return `product\u0000${ref.productId}`;
-    case 'api':
-      return `api\u0000${ref.apiId}`;
-    case 'operation':
-      return `operation\u0000${ref.apiId}\u0000${ref.operationId}`;
   }
 }
 

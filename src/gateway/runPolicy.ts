@@ -1,3 +1,4 @@
+import { addressWithoutPort } from '../policy/ipAddress';
 import type { Api, Operation, Product, Subscription } from '../catalog/records';
 import { PolicyCall, type BackendResponse, type CallApi, type CallOperation, type CallProduct, type CallSubscription, type ForwardOptions, type PolicyResponse, type RequestUrl } from '../policy/call';
 import type { EffectivePolicy } from '../policy/compose';
@@ -338,19 +339,9 @@ export function callerIp(request: GatewayRequest): string {
   const forwarded = request.headers.get('x-forwarded-for');
   if (forwarded) {
     const last = forwarded.slice(forwarded.lastIndexOf(',') + 1).trim();
-    if (last) return stripPort(last);
+    if (last) return addressWithoutPort(last);
   }
   return '';
-}
-
-function stripPort(address: string): string {
-  if (address.startsWith('[')) {
-    const end = address.indexOf(']');
-    return end > 0 ? address.slice(1, end) : address;
-  }
-  // `1.2.3.4:5678`: one colon is a port; an IPv6 address has several.
-  const colon = address.indexOf(':');
-  return colon > 0 && colon === address.lastIndexOf(':') ? address.slice(0, colon) : address;
 }
 
 // The call's view of the catalog's records, made once per record: a changed record is a new object.

@@ -48,3 +48,14 @@ export function parseIpAddress(text: string): IpAddress | null {
   }
   return null;
 }
+
+/** An address as X-Forwarded-For or a peer gives it, without its port: `1.2.3.4:5678` and `[::1]:80` lose it; a bare IPv6 address is kept whole. */
+export function addressWithoutPort(address: string): string {
+  if (address.startsWith('[')) {
+    const end = address.indexOf(']');
+    return end > 0 ? address.slice(1, end) : address;
+  }
+  // One colon is a port; an IPv6 address has several.
+  const colon = address.indexOf(':');
+  return colon > 0 && colon === address.lastIndexOf(':') ? address.slice(0, colon) : address;
+}

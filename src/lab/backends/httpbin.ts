@@ -1,3 +1,4 @@
+import { addressWithoutPort } from '../../policy/ipAddress';
 import type { GatewayResponse } from '../../gateway/types';
 import { emptyResponse, queryOf, textResponse, type BackendRequest } from './http';
 
@@ -69,7 +70,7 @@ export function headersOf(request: BackendRequest): Record<string, string> {
  */
 export function originOf(request: BackendRequest): string {
   const first = request.headers.get('x-forwarded-for')?.split(',')[0]?.trim();
-  if (first) return stripPort(first);
+  if (first) return addressWithoutPort(first);
   return request.remoteAddress ?? '';
 }
 
@@ -86,16 +87,6 @@ export function titleCase(name: string): string {
     previousCased = cased;
   }
   return out;
-}
-
-function stripPort(address: string): string {
-  if (address.startsWith('[')) {
-    const end = address.indexOf(']');
-    return end > 0 ? address.slice(1, end) : address;
-  }
-  // `1.2.3.4:5678`: one colon is a port; an IPv6 address has several.
-  const colon = address.indexOf(':');
-  return colon > 0 && colon === address.lastIndexOf(':') ? address.slice(0, colon) : address;
 }
 
 /** Flask's `jsonify` output: sorted keys, two-space indent, a final newline. */
