@@ -26,6 +26,7 @@ const { labSeed } = require(dist('lab/seed'));
 const { generateKey } = require(dist('catalog/subscriptionKeys'));
 const { createGateway, createPolicyServices } = require(dist('gateway'));
 const { IncomingHeaders } = require('./servers/incomingHeaders');
+const { benchPolicyDocuments } = require('./lib/catalog');
 
 const iterations = Number(process.argv[2] ?? 50_000);
 const runs = Number(process.argv[3] ?? 7);
@@ -71,20 +72,7 @@ index.putSubscription(subscription('bench-limited', '/products/bench-limited', k
 index.putSubscription(subscription('bench-throttled', '/products/bench-throttled', keys.throttled));
 index.putSubscription(subscription('bench-policy', '/apis/bench-policy', keys.policy));
 
-const policyXml = (sections) =>
-  `<policies>${['inbound', 'backend', 'outbound', 'on-error'].map((s) => `<${s}>${sections[s] ?? '<base />'}</${s}>`).join('')}</policies>`;
-const records = [
-  { scope: 'product', productId: 'bench-limited', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="2000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" />' }) },
-  { scope: 'product', productId: 'bench-throttled', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="1" renewal-period="300" />' }) },
-  {
-    scope: 'operation', apiId: 'bench-policy', operationId: 'rewrite', format: 'rawxml',
-    value: policyXml({ inbound: '<base /><set-header name="X-Bench" exists-action="override"><value>1</value></set-header><rewrite-uri template="/resource" />' }),
-  },
-  {
-    scope: 'operation', apiId: 'bench-policy', operationId: 'cached', format: 'rawxml',
-    value: policyXml({ inbound: '<base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />', outbound: '<base /><cache-store duration="3600" />' }),
-  },
-];
+const records = benchPolicyDocuments();
 const keyOf = (ref) => [ref.scope, ref.productId ?? '', ref.apiId ?? '', ref.operationId ?? ''].join('\u0000');
 const byKey = new Map(records.map((record) => [keyOf(record), record]));
 const policies = { version: 1, policyDocument: (ref) => byKey.get(keyOf(ref)) };

@@ -30,7 +30,7 @@ const { performance } = require('node:perf_hooks');
 const dist = require('./lib/dist');
 const { forkServer, startLocalHost, stopAll } = require('./lib/procs');
 const { alternate, summarize, stopLoad } = require('./lib/load');
-const { seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
+const { benchPolicyDocuments, seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
 const { machineInfo, machineSection, table, fmt, writeSection } = require('./lib/report');
 
 const { values: flags } = parseArgs({
@@ -147,8 +147,6 @@ function gatewayEnv(tableName) {
   return { CatalogStorage: azurite.connectionString, CATALOG_TABLE_NAME: tableName };
 }
 
-const policyXml = (sections) =>
-  `<policies>${['inbound', 'backend', 'outbound', 'on-error'].map((s) => `<${s}>${sections[s] ?? '<base />'}</${s}>`).join('')}</policies>`;
 
 /**
  * The records and policy documents of the policy rows, next to the small catalog:
@@ -195,18 +193,7 @@ async function seedPolicyRows({ connectionString, tableName, echoOrigin }) {
   ];
   await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
   store.stop();
-  const policies = [
-    { scope: 'product', productId: 'bench-limited', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="2000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" />' }) },
-    { scope: 'product', productId: 'bench-throttled', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="1" renewal-period="300" />' }) },
-    {
-      scope: 'operation', apiId: 'bench-policy', operationId: 'rewrite', format: 'rawxml',
-      value: policyXml({ inbound: '<base /><set-header name="X-Bench" exists-action="override"><value>1</value></set-header><rewrite-uri template="/resource" />' }),
-    },
-    {
-      scope: 'operation', apiId: 'bench-policy', operationId: 'cached', format: 'rawxml',
-      value: policyXml({ inbound: '<base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />', outbound: '<base /><cache-store duration="3600" />' }),
-    },
-  ];
+  const policies = benchPolicyDocuments();
   return { keys, policies };
 }
 

@@ -171,4 +171,23 @@ function uniqueTableName(prefix) {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, BENCH_SUBSCRIPTION };
+const policyXml = (sections) =>
+  `<policies>${['inbound', 'backend', 'outbound', 'on-error'].map((s) => `<${s}>${sections[s] ?? '<base />'}</${s}>`).join('')}</policies>`;
+
+/** The policy rows' documents (6q, 6t, 6r, 6c), for the bench run and the in-process micro bench alike. */
+function benchPolicyDocuments() {
+  return [
+  { scope: 'product', productId: 'bench-limited', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="2000000000" renewal-period="60" /><quota calls="2000000000" renewal-period="604800" />' }) },
+  { scope: 'product', productId: 'bench-throttled', format: 'rawxml', value: policyXml({ inbound: '<base /><rate-limit calls="1" renewal-period="300" />' }) },
+  {
+    scope: 'operation', apiId: 'bench-policy', operationId: 'rewrite', format: 'rawxml',
+    value: policyXml({ inbound: '<base /><set-header name="X-Bench" exists-action="override"><value>1</value></set-header><rewrite-uri template="/resource" />' }),
+  },
+  {
+    scope: 'operation', apiId: 'bench-policy', operationId: 'cached', format: 'rawxml',
+    value: policyXml({ inbound: '<base /><cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />', outbound: '<base /><cache-store duration="3600" />' }),
+  },
+  ];
+}
+
+module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, benchPolicyDocuments, BENCH_SUBSCRIPTION };
