@@ -1,43 +1,72 @@
 /**
- * `npm run lab:reset`: puts the catalog back to the broken scenario-3 lab.
- * Uses the same settings as `npm start` (local.settings.json, real variables win);
- * starts Azurite for the duration when the development storage is not running.
- * A running lab host picks the change up within its poll interval.
+ * `npm run lab:reset [-- --scenario N]`: puts the lab instance (or one scenario of
+ * it) back to its broken state. Uses the same settings as `npm start`
+ * (local.settings.json, real variables win). When the local host is running, the
+ * reset goes through its `POST /lab/reset`, so its in-memory backends start over
+ * too; otherwise the catalog is written directly, starting Azurite for the
+ * duration when the development storage is not running.
  *
- * `npm run lab:reset -- --url <app> [--token <token>]`: resets a running app, local
- * or deployed, through its `POST /lab/reset` with a management token (default:
- * the APIM_LAB_TOKEN environment variable); the app seeds the Echo API's backend
- * from its own host name.
+ * `npm run lab:reset -- --url <app> [--token <token>] [--scenario N]`: resets a
+ * running app, local or deployed, through its `POST /lab/reset` with a management
+ * token (default: the APIM_LAB_TOKEN environment variable); the app seeds the
+ * backends' URLs from its own host name.
  */
 import { parseArgs } from 'node:util';
 import { CatalogStore } from '../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../catalog/connection';
+import { managementToken } from '../lab/banner';
 import { diagnoseLab } from '../lab/diagnosis';
+import { labScenario, SCENARIO_NUMBERS, type LabScenario } from '../lab/instance/scenarios';
 import { resetLab } from '../lab/reset';
 import { loadLocalSettings } from '../local/localSettings';
 import { createConsoleLogger } from '../local/log';
 import { PROJECT_ROOT } from '../local/projectConfig';
 import { ensureDevelopmentStorage } from '../local/storage';
-import { resetRemoteLab, TOKEN_VARIABLE } from './remoteLab';
+import { resetRemoteLab, TOKEN_VARIABLE, type RemoteLabState } from './remoteLab';
 
-async function resetRemote(url: string, token: string | undefined): Promise<void> {
-  const state = await resetRemoteLab(url, token);
-  process.stdout.write(`Lab at ${new URL(url).origin} reset to the seeded scenario-3 state (catalog version ${state.catalogVersion}): ${state.status}, ${state.findings.length} findings.\n`);
+function what(scenario: LabScenario | undefined): string {
+  return scenario ? `scenario ${scenario.number} (${scenario.title})` : 'the whole lab instance';
+}
+
+function report(where: string, scenario: LabScenario | undefined, state: Pick<RemoteLabState, 'catalogVersion' | 'status' | 'findings'>): void {
+  process.stdout.write(`${where}: ${what(scenario)} reset to its broken state (catalog version ${state.catalogVersion}): ${state.status}, ${state.findings.length} findings.\n`);
+}
+
+function parseScenario(value: string | undefined): LabScenario | undefined {
+  if (value === undefined) return undefined;
+  const scenario = /^\d$/.test(value) ? labScenario(Number(value)) : undefined;
+  if (!scenario) throw new Error(`--scenario must be one of ${SCENARIO_NUMBERS.join(', ')}, not '${value}'.`);
+  return scenario;
+}
+
+/** The local host's reset, when a host answers on its port; undefined when nothing listens there. */
+async function resetThroughLocalHost(scenario: LabScenario | undefined): Promise<RemoteLabState | undefined> {
+  const token = managementToken(1);
+  if (!token) return undefined;
+  try {
+    return await resetRemoteLab(`http://localhost:${process.env.PORT || 7071}`, token, scenario?.number, AbortSignal.timeout(10_000));
+  } catch (error) {
+    // Nothing listening (or not answering in time): write the catalog directly.
+    if (error instanceof TypeError || (error instanceof DOMException && error.name === 'TimeoutError')) return undefined;
+    throw error;
+  }
 }
 
 async function main(): Promise<void> {
-  const { values } = parseArgs({ options: { url: { type: 'string' }, token: { type: 'string' } } });
-  if (values.url) return resetRemote(values.url, values.token ?? process.env[TOKEN_VARIABLE]);
+  const { values } = parseArgs({ options: { url: { type: 'string' }, token: { type: 'string' }, scenario: { type: 'string' } } });
+  const scenario = parseScenario(values.scenario);
+  if (values.url) return report(`Lab at ${new URL(values.url).origin}`, scenario, await resetRemoteLab(values.url, values.token ?? process.env[TOKEN_VARIABLE], scenario?.number));
   if (values.token) throw new Error('--token needs --url: a local reset writes the catalog directly.');
   loadLocalSettings(PROJECT_ROOT);
   process.env.WEBSITE_HOSTNAME ??= `localhost:${process.env.PORT || 7071}`;
+  const throughHost = await resetThroughLocalHost(scenario);
+  if (throughHost) return report('Local lab host', scenario, throughHost);
   const azurite = await ensureDevelopmentStorage(PROJECT_ROOT, process.env, createConsoleLogger('warning'));
   try {
     const store = new CatalogStore({ client: createTableClient(catalogConnectionFromEnv()), pollIntervalMs: 0, log: () => {} });
     await store.ensureStarted();
-    const version = await resetLab(store);
-    const state = diagnoseLab(store.index);
-    process.stdout.write(`Lab reset to the seeded scenario-3 state (catalog version ${version}): ${state.status}, ${state.findings.length} findings.\n`);
+    const catalogVersion = await resetLab(store, process.env, scenario);
+    report('Lab catalog', scenario, { catalogVersion, ...diagnoseLab(store.index) });
   } finally {
     await azurite?.stop();
   }

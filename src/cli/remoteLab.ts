@@ -14,15 +14,20 @@ export function authorizationOf(token: string): string {
 
 export interface RemoteLabState {
   catalogVersion: number;
+  scenario?: number;
   status: string;
   findings: unknown[];
 }
 
-/** `POST <url>/lab/reset`; throws with the status and the answer when it is not 200. */
-export async function resetRemoteLab(url: string, token: string | undefined): Promise<RemoteLabState> {
+/**
+ * `POST <url>/lab/reset[?scenario=N]`; throws with the status and the answer when
+ * it is not 200, and a `fetch` error when nothing answers.
+ */
+export async function resetRemoteLab(url: string, token: string | undefined, scenario?: number, signal?: AbortSignal): Promise<RemoteLabState> {
   if (!token) throw new Error(`No management token: pass --token or set ${TOKEN_VARIABLE} (npm run -s token prints one).`);
   const target = new URL('/lab/reset', url);
-  const response = await fetch(target, { method: 'POST', headers: { Authorization: authorizationOf(token) } });
+  if (scenario !== undefined) target.searchParams.set('scenario', String(scenario));
+  const response = await fetch(target, { method: 'POST', headers: { Authorization: authorizationOf(token) }, signal });
   const text = await response.text();
   if (response.status !== 200) throw new Error(`POST ${target.href} answered ${response.status}: ${text.slice(0, 500)}`);
   return JSON.parse(text) as RemoteLabState;

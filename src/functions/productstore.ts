@@ -1,11 +1,10 @@
 import { app } from '@azure/functions';
-import { delayFromEnv, ProductStore } from '../lab/backends/productStore';
 import { LAB_BACKEND_MAX_BODY_BYTES } from './lib/bodyLimits';
 import { ALL_METHODS, toCoreRequest, toHttpResponse } from './lib/http';
 import { announcesMoreThan } from './lib/requestBody';
+import { productStoreBackend } from './lib/services';
 
-// One store per instance, in memory: a restart brings back the seed products.
-const store = new ProductStore(delayFromEnv());
+const store = productStoreBackend();
 
 /** The ProductStore API's backend: an ASP.NET Web API-like products store. */
 app.http('productstore', {

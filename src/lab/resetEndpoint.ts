@@ -1,14 +1,15 @@
-import { isArmError, serviceUnavailable, type ArmError } from '../apim/armErrors';
+import { invalidField, isArmError, serviceUnavailable, type ArmError } from '../apim/armErrors';
 import type { CatalogStore } from '../catalog/catalogStore';
 import { authenticate } from '../management/auth';
 import type { ManagementSettings } from '../management/settings';
 import { diagnoseLab } from './diagnosis';
+import { labScenario, SCENARIO_NUMBERS, type LabScenario } from './instance/scenarios';
 import { resetLab } from './reset';
 
 /**
- * `POST /lab/reset`: puts a running lab (local or deployed) back to the broken
- * scenario-3 state, with fresh keys and the Echo API's backend on this app's own
- * host name (`WEBSITE_HOSTNAME`). Only for the holder of a management token, checked
+ * `POST /lab/reset[?scenario=N]`: puts a running lab (local or deployed) back to
+ * the broken lab instance, with fresh keys and the backends on this app's own host
+ * name (`WEBSITE_HOSTNAME`); with a scenario, only that scenario's records. Only for the holder of a management token, checked
  * exactly as the management API checks it. Framework-free; `src/functions/lab.ts`
  * registers it.
  */
@@ -23,6 +24,8 @@ export interface LabResetOptions {
   env?: NodeJS.ProcessEnv;
   /** How long to wait for the catalog before answering 503. Default 5000 ms. */
   storageTimeoutMs?: number;
+  /** Called after the catalog is reset: the lab's in-memory backends start over too. */
+  afterReset?: (scenario: LabScenario | undefined) => void;
 }
 
 export interface LabResetResponse {
@@ -31,16 +34,26 @@ export interface LabResetResponse {
   readonly body: string;
 }
 
-export function createLabReset(options: LabResetOptions): (authorization: string | null) => Promise<LabResetResponse> {
+/** The `scenario` query parameter: absent (the whole lab) or one of the scenario numbers. */
+export function scenarioOf(value: string | null): LabScenario | undefined | ArmError {
+  if (value === null) return undefined;
+  const scenario = /^[1-9]$/.test(value) ? labScenario(Number(value)) : undefined;
+  return scenario ?? invalidField('scenario', `The scenario must be one of ${SCENARIO_NUMBERS.join(', ')}.`);
+}
+
+export function createLabReset(options: LabResetOptions): (authorization: string | null, scenarioParameter?: string | null) => Promise<LabResetResponse> {
   const { store, settings } = options;
   const now = options.now ?? (() => new Date());
-  return async (authorization) => {
+  return async (authorization, scenarioParameter = null) => {
     const denied = authenticate(authorization, settings, now());
     if (denied) return armError(denied);
+    const scenario = scenarioOf(scenarioParameter);
+    if (isArmError(scenario)) return armError(scenario);
     try {
       await store.catchUp(options.storageTimeoutMs ?? 5000);
-      const catalogVersion = await resetLab(store, options.env ?? process.env);
-      return json(200, { catalogVersion, ...diagnoseLab(store.index) });
+      const catalogVersion = await resetLab(store, options.env ?? process.env, scenario);
+      options.afterReset?.(scenario);
+      return json(200, { catalogVersion, ...(scenario ? { scenario: scenario.number } : {}), ...diagnoseLab(store.index) });
     } catch (error) {
       return armError(isArmError(error) ? error : serviceUnavailable());
     }

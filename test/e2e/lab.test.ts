@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { request as httpRequest } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createSasToken } from '../../src/management';
-import { INVALID_KEY_BODY, MISSING_KEY_BODY, NOT_FOUND_BODY } from '../../src/apim/gatewayResponses';
+import { callQuotaResponse, INVALID_KEY_BODY, MISSING_KEY_BODY, NOT_FOUND_BODY } from '../../src/apim/gatewayResponses';
 import { uniqueTableName } from '../helpers/catalog';
 import { labHostEnv, startHostProcess, type HostProcess } from '../helpers/localHost';
 import { API_VERSION, LOCAL_SERVICE } from '../helpers/management';
@@ -174,22 +174,26 @@ describe('scenario 3, fixed through the management API', () => {
     expect((await call('/echo/resource', { headers: { 'Ocp-Apim-Subscription-Key': starterKey } })).status).toBe(200);
   });
 
-  it("enforces Starter's default policy: at most 5 calls a minute, then APIM's 429 with Retry-After", async () => {
+  it("enforces the lab's Starter policy: 100 calls an hour per subscription, then APIM's 403 with the time to the next period", async () => {
     const statuses: number[] = [];
     let limited: Awaited<ReturnType<typeof call>> | undefined;
-    for (let i = 0; i < 6 && !limited; i++) {
+    for (let i = 0; i < 101 && !limited; i++) {
       const result = await call('/echo/resource', { headers: { 'Ocp-Apim-Subscription-Key': starterKey } });
       statuses.push(result.status);
-      if (result.status === 429) limited = result;
+      if (result.status === 403) limited = result;
     }
-    // Earlier tests of this file already made some of the window's 5 calls.
-    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(5);
+    // Earlier tests of this file already made some of the period's 100 calls.
+    expect(statuses.filter((status) => status === 200).length).toBeLessThanOrEqual(100);
+    expect(statuses.filter((status) => status !== 200 && status !== 403)).toEqual([]);
     expect(limited, `statuses ${statuses.join(',')}`).toBeDefined();
-    const retryAfter = Number(limited!.headers.get('retry-after'));
-    expect(retryAfter).toBeGreaterThanOrEqual(1);
-    expect(retryAfter).toBeLessThanOrEqual(60);
-    expectApimError(limited!, 429, `{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in ${retryAfter} seconds." }`);
-    // The gateway's own answers come first: a call without a key is still the 401, not the 429.
+    const replenished = /replenished in (\d\d):(\d\d):(\d\d)\./.exec(limited!.text);
+    expect(replenished).not.toBeNull();
+    const [, h, m, sec] = replenished!.map(Number);
+    const seconds = h! * 3600 + m! * 60 + sec!;
+    expect(seconds).toBeLessThanOrEqual(3600);
+    expectApimError(limited!, 403, callQuotaResponse(seconds).body.toString());
+    expect(limited!.headers.get('retry-after')).toBe(String(seconds));
+    // The gateway's own answers come first: a call without a key is still the 401, not the 403.
     expectApimError(await call('/echo/resource'), 401, MISSING);
   });
 

@@ -57,9 +57,50 @@ describe('npm run lab:reset -- --url', () => {
     );
     expect([200, 201]).toContain(link.status);
     const run = runCli(RESET_CLI, ['--url', host.baseUrl, '--token', token], undefined);
-    expect(run.output).toMatch(/reset to the seeded scenario-3 state \(catalog version \d+\): broken, \d+ findings/);
+    expect(run.output).toMatch(/the whole lab instance reset to its broken state \(catalog version \d+\): broken, \d+ findings/);
     expect(run.status).toBe(0);
     expect((await labState()).status).toBe('broken');
+  });
+
+  it("resets one scenario with --scenario, leaving the others' fixes, and the ProductStore backend starts over", async () => {
+    const manage = (method: string, path: string) =>
+      fetch(`${host.baseUrl}/management/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/apim-lab/providers/Microsoft.ApiManagement/service/apim-lab${path}?api-version=2024-05-01`, {
+        method,
+        headers: { Authorization: `SharedAccessSignature ${token}`, 'If-Match': '*' },
+      });
+    expect([200, 201]).toContain((await manage('PUT', '/products/starter/apis/echo-api')).status);
+    expect((await manage('DELETE', '/apis/blank-api/operations/getheaders/policies/policy')).status).toBe(200);
+    const added = await fetch(`${host.baseUrl}/backend/productstore/api/Products`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ Name: 'Kite', Category: 'Toys', Price: 9.5 }),
+    });
+    expect(added.status).toBe(201);
+    expect((await fetch(`${host.baseUrl}/backend/productstore/api/Products/4`)).status).toBe(200);
+
+    const run = runCli(RESET_CLI, ['--url', host.baseUrl, '--token', token, '--scenario', '4'], undefined);
+    expect(run.output).toMatch(/scenario 4 \(.+\) reset to its broken state \(catalog version \d+\)/);
+    expect(run.status).toBe(0);
+    // Scenario 4's backend holds the seed products again; scenarios 1 and 3 keep their fixes.
+    expect((await fetch(`${host.baseUrl}/backend/productstore/api/Products/4`)).status).toBe(404);
+    expect(await (await manage('GET', '/products/starter/apis')).text()).toContain('"name":"echo-api"');
+    expect((await manage('GET', '/apis/blank-api/operations/getheaders/policies/policy')).status).toBe(404);
+
+    const scenario3 = runCli(RESET_CLI, ['--url', host.baseUrl, '--token', token, '--scenario', '3'], undefined);
+    expect(scenario3.status).toBe(0);
+    expect((await labState()).status).toBe('broken');
+    expect((await manage('GET', '/apis/blank-api/operations/getheaders/policies/policy')).status).toBe(404);
+  });
+
+  it('refuses a scenario that does not exist, in the CLI and in the app, and changes nothing', async () => {
+    const cli = runCli(RESET_CLI, ['--url', host.baseUrl, '--token', token, '--scenario', '6'], undefined);
+    expect(cli.status).toBe(1);
+    expect(cli.output).toContain('--scenario must be one of 1, 2, 3, 4, 5');
+    const app = await fetch(`${host.baseUrl}/lab/reset?scenario=6`, { method: 'POST', headers: { Authorization: `SharedAccessSignature ${token}` } });
+    expect(app.status).toBe(400);
+    const error = ((await app.json()) as { error: { code: string; details?: { target: string; message: string }[] } }).error;
+    expect(error.code).toBe('ValidationError');
+    expect(error.details?.[0]).toMatchObject({ target: 'scenario', message: 'The scenario must be one of 1, 2, 3, 4, 5.' });
   });
 
   it('is refused without a valid token, and the lab stays as it is', async () => {

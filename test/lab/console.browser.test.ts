@@ -193,7 +193,7 @@ if (!chromium.available && !chromium.required) {
       await page.close();
     });
 
-    it("calculates an operation's effective policy for a chosen product: Starter brings its rate limit and quota", async () => {
+    it("calculates an operation's effective policy for a chosen product: Starter brings its quota, before the global document", async () => {
       const { page, problems } = await openConsole();
       await connect(page, token());
       await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
@@ -201,22 +201,27 @@ if (!chromium.available && !chromium.required) {
       await page.locator('#op-title', { hasText: 'Retrieve resource' }).waitFor();
       const xml = page.locator('#policy-xml');
 
-      // No product: APIM's default, the global forward-request only.
-      await page.locator('#policy-status', { hasText: "APIM's default" }).waitFor();
-      expect(await xml.textContent()).toContain('<forward-request />');
-      expect(await xml.textContent()).not.toContain('rate-limit');
+      // No product: the global document only, its GetComments rate limit and its forward-request.
+      await page.locator('#policy-status', { hasText: 'with no product' }).waitFor();
+      const global = (await xml.textContent()) ?? '';
+      expect(global).toContain('<!-- global -->');
+      expect(global).toContain('<rate-limit-by-key calls="1" renewal-period="10"');
+      expect(global).toContain('<forward-request />');
+      expect(global).not.toContain('quota');
 
       await page.getByLabel('Product', { exact: true }).selectOption({ label: 'Starter' });
       await page.locator('#policy-status', { hasText: 'with product starter' }).waitFor();
       const starter = (await xml.textContent()) ?? '';
-      expect(starter).toContain('<!-- product starter -->\n    <rate-limit calls="5" renewal-period="60" />\n    <quota calls="100" renewal-period="604800" />');
+      expect(starter).toContain('<!-- product starter -->\n    <quota calls="100" bandwidth="700" renewal-period="3600" />');
+      // Starter's inbound puts its quota before <base />: before the global document's elements.
+      expect(starter.indexOf('<quota')).toBeLessThan(starter.indexOf('<rate-limit-by-key'));
       expect(starter).toContain('<!-- global -->\n    <forward-request />');
       // Shown as text: the document's elements are not elements of the page.
       expect(await page.locator('#policy-xml *').count()).toBe(0);
 
       await page.getByLabel('Product', { exact: true }).selectOption({ label: 'Unlimited' });
       await page.locator('#policy-status', { hasText: 'with product unlimited' }).waitFor();
-      expect(await xml.textContent()).not.toContain('rate-limit');
+      expect(await xml.textContent()).not.toContain('quota');
       await screenshot(page, '-policy');
       expect(problems).toEqual([]);
       await page.close();

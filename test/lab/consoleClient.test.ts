@@ -15,7 +15,8 @@ import { ADMIN_USER, echoApi, echoOperations, HARD_CODED_KEY, labProducts } from
 const SERVICE: ArmService = { subscriptionId: '00000000-0000-0000-0000-000000000000', resourceGroup: 'apim-lab', serviceName: 'apim-lab' };
 const api = apiResource(SERVICE, echoApi({}));
 const operation = (id: string): OperationResource => operationResource(SERVICE, echoOperations().find((o) => o.id === id)!);
-const [starter, unlimited] = labProducts().map((p) => productResource(SERVICE, p));
+const productNamed = (id: string) => productResource(SERVICE, labProducts().find((p) => p.id === id)!);
+const [starter, unlimited] = [productNamed('starter'), productNamed('unlimited')];
 const ADMIN_KEY: KeyChoice = { value: 'admin-primary-key', kind: 'adminkey', source: "administrator's key for product Starter", detail: 'subscription starter-admin, primary key', products: [starter!] };
 const NO_KEY: KeyChoice = { value: '', kind: 'nokey', source: 'no product contains this API: no key', products: [] };
 

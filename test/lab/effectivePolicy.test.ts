@@ -15,9 +15,30 @@ import { effectivePolicyOf } from '../../src/management/effectivePolicy';
  * lab console's `/lab/effective-policy/...` that serves it to a management token.
  */
 
+/** APIM's default document of its built-in Starter product. */
+const STARTER_DEFAULT: PolicyRecord = {
+  scope: 'product',
+  productId: 'starter',
+  format: 'rawxml',
+  value: [
+    '<policies>',
+    '  <inbound>',
+    '    <base />',
+    '    <rate-limit calls="5" renewal-period="60" />',
+    '    <quota calls="100" renewal-period="604800" />',
+    '  </inbound>',
+    '  <backend><base /></backend>',
+    '  <outbound><base /></outbound>',
+    '  <on-error><base /></on-error>',
+    '</policies>',
+  ].join('\n'),
+};
+
+/** The lab's records with the documents of these tests instead of the lab's own. */
 function labIndex(extra: PolicyRecord[] = []): CatalogIndex {
   const index = new CatalogIndex();
-  const records: CatalogRecord[] = [...labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' }), ...extra.map((value): CatalogRecord => ({ kind: 'policy', value }))];
+  const seed = labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' }).filter((r) => r.kind !== 'policy');
+  const records: CatalogRecord[] = [...seed, ...[STARTER_DEFAULT, ...extra].map((value): CatalogRecord => ({ kind: 'policy', value }))];
   for (const record of records) if (record.kind !== 'subscription') index.applyChange({ put: record }, 1);
   return index;
 }

@@ -1,7 +1,9 @@
 import { describe, expect, it, inject } from 'vitest';
+import { labScenario } from '../../src/lab/instance/scenarios';
 import { resetLab } from '../../src/lab/reset';
 import { labPolicies, labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import { generateKey } from '../../src/catalog/subscriptionKeys';
+import { policyScopeKey, type PolicyRecord } from '../../src/catalog/records';
 import { diagnoseLab } from '../../src/lab/diagnosis';
 import { labBanner } from '../../src/lab/banner';
 import { verifySasToken } from '../../src/management';
@@ -34,20 +36,75 @@ describe('lab reset', () => {
 
     await resetLab(store, env);
 
+    const seed = labSeed(env);
+    const idsOf = (kind: string) => seed.flatMap((r) => (r.kind === kind && 'id' in r.value ? [r.value.id] : [])).sort();
     for (const s of [store, other]) {
       await s.refresh();
-      expect(s.index.listApis().map((a) => a.id)).toEqual([ECHO_API_ID]);
+      expect(s.index.listApis().map((a) => a.id).sort()).toEqual(['blank-api', 'calculator', ECHO_API_ID, 'productstore', 'resources']);
       expect(s.index.operationsOf(ECHO_API_ID).map((o) => o.id).sort()).toEqual(
         ['create-resource', 'modify-resource', 'remove-resource', 'retrieve-header-only', 'retrieve-resource', 'retrieve-resource-cached'],
       );
-      expect(s.index.listProducts().map((p) => p.id).sort()).toEqual(['starter', 'unlimited']);
-      expect(s.index.listSubscriptions().map((x) => x.id).sort()).toEqual(['master', 'starter-admin', 'unlimited-admin']);
-      expect(s.index.listLinks()).toEqual([]);
-      // Only the seed's documents: Starter's default product policy; the global and Echo API documents are gone.
-      expect(s.index.listPolicies()).toEqual(labPolicies());
+      expect(s.index.listProducts().map((p) => p.id).sort()).toEqual(['standard', 'starter', 'unlimited']);
+      expect(s.index.listSubscriptions().map((x) => x.id).sort()).toEqual(['master', 'standard-admin', 'starter-admin', 'unlimited-admin']);
+      expect(s.index.listSubscriptions().map((x) => x.id).sort()).toEqual(idsOf('subscription'));
+      // The Echo API is in no product again; the others are where the lab puts them.
+      expect(s.index.productsOfApi(ECHO_API_ID)).toEqual([]);
+      expect(s.index.listLinks().map((l) => `${l.productId}/${l.apiId}`).sort()).toEqual(
+        ['standard/resources', 'starter/productstore', 'unlimited/blank-api', 'unlimited/calculator'],
+      );
+      // Only the seed's documents: the learner's global and Echo API documents are gone.
+      const byScope = (list: readonly PolicyRecord[]) => [...list].sort((a, b) => policyScopeKey(a).localeCompare(policyScopeKey(b)));
+      expect(byScope(s.index.listPolicies())).toEqual(byScope(seed.flatMap((r) => (r.kind === 'policy' ? [r.value] : []))));
+      expect(s.index.listPolicies()).toEqual(expect.arrayContaining(labPolicies()));
       expect(diagnoseLab(s.index).status).toBe('broken');
       expect(s.index.subscriptionByKey(oldKey)).toBeUndefined();
     }
+  });
+});
+
+describe('lab reset of one scenario', () => {
+  it("restores the scenario's records and leaves the other scenarios' fixes alone; existing subscriptions keep their keys", async () => {
+    const tableName = uniqueTableName();
+    const store = testStore({ tableName, seed: () => labSeed(env) });
+    await store.ensureStarted();
+    const standardKey = store.index.getSubscription(LAB_SUBSCRIPTIONS.standard)!.primaryKey;
+    const fixedGetHeaders: PolicyRecord = { scope: 'operation', apiId: 'blank-api', operationId: 'getheaders', format: 'xml', value: '<policies><backend><base /></backend></policies>' };
+    // Fixes of scenario 1, 3 and 5, and an extra operation in scenario 5's API.
+    await store.mutate((index) => ({
+      changes: [
+        { put: { kind: 'policy', value: fixedGetHeaders } },
+        { put: { kind: 'link', value: builders.link({ productId: 'starter', apiId: ECHO_API_ID }) } },
+        { delete: { kind: 'policy', scope: 'global' } },
+        { put: { kind: 'policy', value: { scope: 'product', productId: 'standard', format: 'xml', value: '<policies><inbound><base /></inbound></policies>' } } },
+        { put: { kind: 'operation', value: builders.operation({ apiId: 'resources', id: 'getalbums', urlTemplate: '/albums' }) } },
+        { put: { kind: 'subscription', value: { ...index.getSubscription(LAB_SUBSCRIPTIONS.standard)!, state: 'suspended' } } },
+      ],
+      value: 0,
+    }));
+
+    await resetLab(store, env, labScenario(5));
+
+    const seed = labSeed(env);
+    const seeded = (ref: PolicyRecord) => seed.find((r) => r.kind === 'policy' && policyScopeKey(r.value) === policyScopeKey(ref))?.value;
+    expect(store.index.policyDocument({ scope: 'global' })).toEqual(seeded({ scope: 'global', format: 'xml', value: '' }));
+    expect(store.index.policyDocument({ scope: 'product', productId: 'standard' })).toEqual(seeded({ scope: 'product', productId: 'standard', format: 'xml', value: '' }));
+    expect(store.index.operationsOf('resources').map((o) => o.id).sort()).toEqual(['getcomments', 'getphotos', 'getposts', 'getusers']);
+    const standard = store.index.getSubscription(LAB_SUBSCRIPTIONS.standard)!;
+    expect(standard.state).toBe('active');
+    expect(standard.primaryKey).toBe(standardKey);
+    expect(store.index.subscriptionByKey(standardKey)?.subscription.id).toBe(LAB_SUBSCRIPTIONS.standard);
+    // Scenarios 1 and 3 keep the learner's fixes.
+    expect(store.index.policyDocument(fixedGetHeaders)).toEqual(fixedGetHeaders);
+    expect(store.index.productsOfApi(ECHO_API_ID).map((p) => p.id)).toEqual(['starter']);
+
+    // Scenario 3's reset takes the Echo API out of Starter again; scenario 1 keeps its fix.
+    await resetLab(store, env, labScenario(3));
+    expect(store.index.productsOfApi(ECHO_API_ID)).toEqual([]);
+    expect(store.index.getProduct('starter')).toBeDefined();
+    expect(store.index.policyDocument(fixedGetHeaders)).toEqual(fixedGetHeaders);
+    // Scenario 1's reset brings back its broken GetHeaders document.
+    await resetLab(store, env, labScenario(1));
+    expect(store.index.policyDocument(fixedGetHeaders)?.value).toContain('<backend>\n  </backend>');
   });
 });
 

@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import type { CatalogStore } from '../../src/catalog/catalogStore';
-import { labSeed } from '../../src/lab/seed';
+import { scenario3Catalog } from '../helpers/scenario3Catalog';
 import { createManagementApi, type ManagementApi, type ManagementApiOptions } from '../../src/management/managementApi';
 import { createSasToken } from '../../src/management/sasToken';
 import type { ManagementSettings } from '../../src/management/settings';
@@ -102,7 +102,7 @@ export async function harness(): Promise<Harness> {
 
 /** Always in memory: the core over a seeded store, with optional overrides (clock, settings, store). */
 export async function memoryHarness(overrides: Partial<ManagementApiOptions> = {}, seeded = true): Promise<Harness> {
-  const store = overrides.store ?? testStore(seeded ? { seed: () => labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' }) } : {});
+  const store = overrides.store ?? testStore(seeded ? { seed: () => scenario3Catalog() } : {});
   await store.ensureStarted();
   const api = createManagementApi({ store, settings, log: () => {}, ...overrides });
   return {
@@ -127,6 +127,8 @@ async function hostHarness(): Promise<Harness> {
   if (running) throw new Error('one host per test file: this file already started one');
   const connectionString = inject('azuriteConnectionString');
   const tableName = uniqueTableName('mgmt');
+  // The host finds the table full and seeds nothing: the management tests' own catalog.
+  await testStore({ tableName, seed: () => scenario3Catalog() }).ensureStarted();
   const host = await startHostProcess({
     env: {
       PORT: '0',
@@ -145,7 +147,6 @@ async function hostHarness(): Promise<Harness> {
       SEED_LAB: undefined,
       // The host and `store` read the same table, so they seal subscription keys with the same key.
       KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY,
-      // The host sets localhost:<port>, so the seeded Echo API calls this host's echo backend.
       WEBSITE_HOSTNAME: undefined,
     },
   });
@@ -159,6 +160,12 @@ async function hostHarness(): Promise<Harness> {
     if (ready.status !== 200) throw new Error(`the host's management API answered ${ready.status}: ${ready.body}\n${host.output()}`);
     const store = testStore({ tableName });
     await store.ensureStarted();
+    // The Echo API calls this host's own echo backend, as the lab's seed would have it.
+    await store.mutate((index) => ({ changes: [{ put: { kind: 'api', value: { ...index.getApi('echo-api')!, serviceUrl: `${origin}/backend/echo` } } }], value: 0 }));
+    for (let tries = 0; !(await callAt(api, serviceUrl, 'GET', '/apis/echo-api', {})).body?.includes(`${origin}/backend/echo`); tries++) {
+      if (tries === 100) throw new Error(`the host did not read the Echo API's new serviceUrl\n${host.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     return {
       transport: 'host',
       store,

@@ -4,7 +4,8 @@ import { ApiManagementClient, type SubscriptionContract } from '@azure/arm-apima
 import type { TokenCredential } from '@azure/core-auth';
 import type { PipelinePolicy } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
+import { ECHO_API_ID } from '../../src/lab/seed';
+import { SCENARIO3_SUBSCRIPTIONS } from '../helpers/scenario3Catalog';
 import type { ManagementApi } from '../../src/management/managementApi';
 import { INVALID_KEY_BODY } from '../../src/apim/gatewayResponses';
 import { API_VERSION } from '../helpers/management';
@@ -211,7 +212,7 @@ describe('the official @azure/arm-apimanagement SDK against the lab', () => {
     const all: SubscriptionContract[] = await collect(client.subscription.list(RG, SVC, { top: 2 }));
     const pages = requests.slice(before);
     const names = all.map((s) => s.name);
-    expect(names).toEqual(expect.arrayContaining(['sdk-sub', 'sdk-page-0', 'sdk-page-4', ...Object.values(LAB_SUBSCRIPTIONS)]));
+    expect(names).toEqual(expect.arrayContaining(['sdk-sub', 'sdk-page-0', 'sdk-page-4', ...SCENARIO3_SUBSCRIPTIONS]));
     expect(new Set(names).size).toBe(h.store.index.listSubscriptions().length);
     expect(pages.length).toBe(Math.ceil(names.length / 2));
     expect(pages[1]).toContain('$skip=2');

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
+import { SCENARIO3_SUBSCRIPTIONS } from '../helpers/scenario3Catalog';
 import { SERVICE_ID, armError, harness, hostMode, memoryHarness, settings, targets, type Harness } from './harness';
 
 let h: Harness;
@@ -66,7 +67,7 @@ describe('subscriptions', () => {
     const list = await h.call('GET', '/subscriptions');
     expect(list.status).toBe(200);
     expect(list.body).not.toMatch(/primaryKey|secondaryKey/);
-    expect(list.json.value.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining(Object.values(LAB_SUBSCRIPTIONS)));
+    expect(list.json.value.map((s: { name: string }) => s.name)).toEqual(expect.arrayContaining([...SCENARIO3_SUBSCRIPTIONS]));
   });
 
   it.each([

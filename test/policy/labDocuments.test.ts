@@ -52,12 +52,29 @@ describe('policy documents with real expressions', () => {
 });
 
 describe("the lab seed's policy documents", () => {
-  it("Starter's default policy compiles at product scope: rate-limit 5/60 s then quota 100/week, after the outer scopes", async () => {
+  it('every document of the lab instance compiles at its scope with the gateway expression compiler', async () => {
+    const { labSeed } = await import('../../src/lab/seed');
+    const documents = labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' }).flatMap((r) => (r.kind === 'policy' ? [r.value] : []));
+    expect(documents.map((d) => d.scope).sort()).toEqual(['api', 'global', 'operation', 'operation', 'operation', 'operation', 'operation', 'product', 'product']);
+    for (const d of documents) expect(() => parsePolicyDocument(d.value, d.format, d.scope), JSON.stringify(d)).not.toThrow();
+  });
+
+  it("Starter's document counts its quota (100 calls, 700 KB an hour) before the outer scopes' inbound", async () => {
     const { labPolicies } = await import('../../src/lab/seed');
-    const [starter] = labPolicies();
+    const starter = labPolicies().find((p) => p.scope === 'product' && p.productId === 'starter');
     expect(starter).toMatchObject({ scope: 'product', productId: 'starter', format: 'rawxml' });
     const document = parsePolicyDocument(starter!.value, starter!.format, 'product');
-    expect(document.sections.inbound!.map((step) => step.marker ?? step.origin.element)).toEqual(['base', 'rate-limit', 'quota']);
+    expect(document.sections.inbound!.map((step) => step.marker ?? step.origin.element)).toEqual(['quota', 'base']);
     expect(['backend', 'outbound', 'on-error'].map((s) => document.sections[s as 'backend']!.map((step) => step.marker))).toEqual([['base'], ['base'], ['base']]);
+  });
+
+  it("GetHeaders' document has an empty backend section without <base />, and ProductStore's operations an outbound without it", async () => {
+    const { labSeed } = await import('../../src/lab/seed');
+    const documents = labSeed({ WEBSITE_HOSTNAME: 'localhost:7071' }).flatMap((r) => (r.kind === 'policy' && r.value.scope === 'operation' ? [r.value] : []));
+    const getHeaders = documents.find((d) => d.apiId === 'blank-api' && d.operationId === 'getheaders')!;
+    expect(parsePolicyDocument(getHeaders.value, getHeaders.format, 'operation').sections.backend).toEqual([]);
+    const store = documents.filter((d) => d.apiId === 'productstore').map((d) => d.operationId).sort();
+    expect(store).toEqual(['Products_DeleteProduct', 'Products_GetAllProducts', 'Products_GetProduct', 'Products_PostProduct']);
+    for (const d of documents.filter((x) => x.apiId === 'productstore')) expect(parsePolicyDocument(d.value, d.format, 'operation').sections.outbound).toEqual([]);
   });
 });

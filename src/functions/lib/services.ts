@@ -1,6 +1,7 @@
 import { CatalogStore } from '../../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../../catalog/connection';
 import { createPolicyServices, type GatewayPolicyServices } from '../../gateway/policyServices';
+import { delayFromEnv, ProductStore } from '../../lab/backends/productStore';
 import { labSeed } from '../../lab/seed';
 import { safeError } from '../../logging/sanitizer';
 import { cacheMaxBytesFromEnv } from '../../policy/cache';
@@ -63,4 +64,12 @@ export function sharedQuotaCounter(): SharedQuotaCounter {
   const { quotas } = gatewayPolicyServices();
   if (!(quotas instanceof SharedQuotaCounter)) throw new Error('the gateway counts quotas without a SharedQuotaCounter');
   return quotas;
+}
+
+let productStore: ProductStore | undefined;
+
+/** The lab's ProductStore backend: one per instance, in memory (a restart or a lab reset brings back the seed products). */
+export function productStoreBackend(): ProductStore {
+  productStore ??= new ProductStore(delayFromEnv());
+  return productStore;
 }
