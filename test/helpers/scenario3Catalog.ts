@@ -1,26 +1,12 @@
 import type { CatalogRecord } from '../../src/catalog/tableCodec';
+import { policyDocument } from '../../src/lab/instance/common';
 import { LAB_SUBSCRIPTIONS, labSeed } from '../../src/lab/seed';
 
 /** The administrator's subscriptions in this catalog. */
 export const SCENARIO3_SUBSCRIPTIONS: readonly string[] = [LAB_SUBSCRIPTIONS.starter, LAB_SUBSCRIPTIONS.unlimited, LAB_SUBSCRIPTIONS.master];
 
 /** APIM's default document of its built-in Starter product: 5 calls a minute, 100 a week. */
-export const STARTER_DEFAULT_POLICY = `<policies>
-  <inbound>
-    <base />
-    <rate-limit calls="5" renewal-period="60" />
-    <quota calls="100" renewal-period="604800" />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+export const STARTER_DEFAULT_POLICY = policyDocument({ inbound: ['<base />', '<rate-limit calls="5" renewal-period="60" />', '<quota calls="100" renewal-period="604800" />'] });
 
 /**
  * A small catalog for the management contract tests: the lab's Echo API (in no

@@ -1,6 +1,6 @@
 import { builders } from '../../catalog/recordBuilders';
 import type { CatalogRecord } from '../../catalog/tableCodec';
-import { backendUrl, record } from './common';
+import { backendUrl, policyDocument, record } from './common';
 
 /**
  * Scenario 1: the Blank API in front of httpbin. GetHeaders' own document empties
@@ -12,19 +12,7 @@ export const BLANK_API_ID = 'blank-api';
 export const GET_HEADERS_ID = 'getheaders';
 
 /** GetHeaders' document: an empty backend section, without `<base />`. */
-export const GET_HEADERS_POLICY = `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+export const GET_HEADERS_POLICY = policyDocument({ backend: [] });
 
 export function blankApiRecords(env: NodeJS.ProcessEnv = process.env): CatalogRecord[] {
   const op = (id: string, displayName: string, urlTemplate: string) =>

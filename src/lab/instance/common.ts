@@ -42,3 +42,28 @@ export const record = {
   subscription: (value: Subscription): CatalogRecord => ({ kind: 'subscription', value }),
   policy: (value: PolicyRecord): CatalogRecord => ({ kind: 'policy', value }),
 };
+
+export interface DocumentSections {
+  inbound?: readonly string[];
+  backend?: readonly string[];
+  outbound?: readonly string[];
+  onError?: readonly string[];
+}
+
+/**
+ * A policy document as the portal's editor lays one out: the four sections in
+ * order, each element on its own line (two spaces per level); a section not given
+ * holds `<base />`, an empty list leaves it empty. Elements may span lines.
+ */
+export function policyDocument(sections: DocumentSections): string {
+  const section = (name: string, elements: readonly string[] = ['<base />']) =>
+    [`  <${name}>`, ...elements.map((e) => e.replace(/^/gm, '    ')), `  </${name}>`];
+  return [
+    '<policies>',
+    ...section('inbound', sections.inbound),
+    ...section('backend', sections.backend),
+    ...section('outbound', sections.outbound),
+    ...section('on-error', sections.onError),
+    '</policies>',
+  ].join('\n');
+}

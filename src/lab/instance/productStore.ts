@@ -1,7 +1,7 @@
 import { builders } from '../../catalog/recordBuilders';
 import type { Parameter } from '../../catalog/records';
 import type { CatalogRecord } from '../../catalog/tableCodec';
-import { backendUrl, record, representation } from './common';
+import { backendUrl, policyDocument, record, representation } from './common';
 
 /**
  * Scenario 4: the ProductStore web API. GetAllProducts is slow (the backend waits
@@ -14,41 +14,22 @@ import { backendUrl, record, representation } from './common';
 export const PRODUCTSTORE_API_ID = 'productstore';
 
 /** The API's document: a fake "429 Too many requests" replaces every response. */
-export const PRODUCTSTORE_API_POLICY = `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-    <return-response>
-      <set-status code="429" reason="Too many requests" />
-      <set-body>{
-                Rate limit is exceeded. Try again after some time.
-                }</set-body>
-    </return-response>
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+export const PRODUCTSTORE_API_POLICY = policyDocument({
+  outbound: [
+    '<base />',
+    [
+      '<return-response>',
+      '  <set-status code="429" reason="Too many requests" />',
+      '  <set-body>{',
+      '            Rate limit is exceeded. Try again after some time.',
+      '            }</set-body>',
+      '</return-response>',
+    ].join('\n'),
+  ],
+});
 
 /** The operations' own documents: an outbound section without `<base />`. */
-export const PRODUCTSTORE_OPERATION_POLICY = `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+export const PRODUCTSTORE_OPERATION_POLICY = policyDocument({ outbound: [] });
 
 /** The operations with their own document; PutProduct has none. */
 export const PRODUCTSTORE_OPERATIONS_WITH_DOCUMENT = [

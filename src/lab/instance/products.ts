@@ -1,6 +1,6 @@
 import { builders } from '../../catalog/recordBuilders';
 import type { PolicyRecord, Product, Subscription } from '../../catalog/records';
-import { ADMIN_USER } from './common';
+import { ADMIN_USER, policyDocument } from './common';
 
 /**
  * The lab instance's products, the administrator's subscriptions to them and the
@@ -65,60 +65,39 @@ export function labSubscriptions(now = new Date()): Subscription[] {
  * The global document: every call is forwarded; GetComments is limited to one
  * successful call per 10 seconds per caller IP address (scenario 5).
  */
-export const GLOBAL_POLICY = `<policies>
-  <inbound>
-    <choose>
-      <when condition="@(context.Operation.Name.Equals("GetComments"))">
-        <rate-limit-by-key calls="1" renewal-period="10" increment-condition="@(context.Response.StatusCode == 200)" counter-key="@(context.Request.IpAddress)" />
-      </when>
-    </choose>
-  </inbound>
-  <backend>
-    <forward-request />
-  </backend>
-  <outbound />
-  <on-error />
-</policies>`;
+export const GLOBAL_POLICY = policyDocument({
+  inbound: [
+    [
+      '<choose>',
+      '  <when condition="@(context.Operation.Name.Equals("GetComments"))">',
+      '    <rate-limit-by-key calls="1" renewal-period="10" increment-condition="@(context.Response.StatusCode == 200)" counter-key="@(context.Request.IpAddress)" />',
+      '  </when>',
+      '</choose>',
+    ].join('\n'),
+  ],
+  backend: ['<forward-request />'],
+  outbound: [],
+  onError: [],
+});
 
 /** Starter: 100 calls and 700 KB an hour per subscription, before the global inbound. */
-export const STARTER_POLICY = `<policies>
-  <inbound>
-    <quota calls="100" bandwidth="700" renewal-period="3600" />
-    <base />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+export const STARTER_POLICY = policyDocument({ inbound: ['<quota calls="100" bandwidth="700" renewal-period="3600" />', '<base />'] });
 
 /** Standard: GetPosts is forbidden to every IPv4 address (scenario 5). */
-export const STANDARD_POLICY = `<policies>
-  <inbound>
-    <base />
-    <choose>
-      <when condition="@(context.Operation.Name.Equals("GetPosts"))">
-        <ip-filter action="forbid">
-          <address-range from="0.0.0.0" to="255.255.255.255" />
-        </ip-filter>
-      </when>
-    </choose>
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+export const STANDARD_POLICY = policyDocument({
+  inbound: [
+    '<base />',
+    [
+      '<choose>',
+      '  <when condition="@(context.Operation.Name.Equals("GetPosts"))">',
+      '    <ip-filter action="forbid">',
+      '      <address-range from="0.0.0.0" to="255.255.255.255" />',
+      '    </ip-filter>',
+      '  </when>',
+      '</choose>',
+    ].join('\n'),
+  ],
+});
 
 export function globalPolicy(): PolicyRecord {
   return { scope: 'global', format: 'rawxml', value: GLOBAL_POLICY };
