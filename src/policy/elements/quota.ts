@@ -2,7 +2,7 @@ import { CONTINUE } from '../step';
 import { Attributes } from './attributes';
 import { originOf, type ElementDefinition } from './definition';
 import { bytesOf, limitsOf, quotaExceeded, quotaTrace, readQuota, type QuotaSpec } from './quotaLimits';
-import { applicableTargets, CounterKeys, targetLimits } from './throttling';
+import { applicableTargets, CounterKeys, perSubscription, targetLimits } from './throttling';
 import type { QuotaLimits } from '../services';
 
 const QUOTA_ATTRIBUTES = ['calls', 'bandwidth', 'renewal-period'];
@@ -22,15 +22,9 @@ export const quota: ElementDefinition = {
     const ownLimits = new WeakMap<Date, QuotaLimits>();
     return {
       origin,
-      run: (call) => {
-        const subscription = call.subscription;
-        if (subscription === null) {
-          call.note('no subscription: not counted');
-          return CONTINUE;
-        }
+      run: perSubscription(counterKeys, (call, key, subscription) => {
         const { quotas } = call.services;
         const start = subscription.startDate ?? subscription.createdDate;
-        const key = counterKeys.of(call, subscription);
         if (targets.length === 0) {
           // The usual form: one quota, nothing to collect.
           let limits = ownLimits.get(start);
@@ -58,7 +52,7 @@ export const quota: ElementDefinition = {
           for (const { key: counterKey, limits } of counted) quotas.add(counterKey, limits, 1, bytes);
         });
         return CONTINUE;
-      },
+      }),
     };
   },
 };

@@ -2,7 +2,7 @@ import type { RateDecision } from '../services';
 import { CONTINUE } from '../step';
 import { Attributes } from './attributes';
 import { originOf, type ElementDefinition } from './definition';
-import { applicableTargets, CounterKeys, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, targetLimits, tooManyCalls } from './throttling';
+import { applicableTargets, CounterKeys, perSubscription, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, targetLimits, tooManyCalls } from './throttling';
 
 export const MAX_RATE_LIMIT_PERIOD_SECONDS = 300;
 
@@ -30,14 +30,8 @@ export const rateLimit: ElementDefinition = {
     const counterKeys = new CounterKeys('rate-limit', origin);
     return {
       origin,
-      run: (call) => {
-        const subscription = call.subscription;
-        if (subscription === null) {
-          call.note('no subscription: not counted');
-          return CONTINUE;
-        }
+      run: perSubscription(counterKeys, (call, key) => {
         const { rateLimiter } = call.services;
-        const key = counterKeys.of(call, subscription);
         if (targets.length === 0) {
           // The usual form: one limit, nothing to collect.
           const decision = rateLimiter.peek(key, own.calls, own.periodSeconds);
@@ -65,7 +59,7 @@ export const rateLimit: ElementDefinition = {
         publishRemaining(call, Math.max(0, tightest.remaining - 1), tightest.limit, names);
         call.note(() => rateTrace(decisions[0]!, own.periodSeconds));
         return CONTINUE;
-      },
+      }),
     };
   },
 };

@@ -8,7 +8,7 @@ import { PolicyResponse, type CallSubscription, type PolicyCall } from '../call'
 import { PolicyError } from '../context';
 import type { XmlElement } from '../parse';
 import type { RateDecision } from '../services';
-import type { StepOrigin } from '../step';
+import { CONTINUE, type StepOrigin, type StepOutcome } from '../step';
 import { Attributes, childElements } from './attributes';
 
 /** `1st`, `2nd`, `3rd`, `6th`, `11th`. */
@@ -56,6 +56,25 @@ export class CounterKeys {
     this.keys.set(subscription, { product, api, operation, key });
     return key;
   }
+}
+
+/**
+ * The run of a per-subscription limit (`rate-limit`, `quota`): a call without a
+ * subscription is not counted (and the trace says so); any other call runs `count`
+ * with its subscription and its counter key.
+ */
+export function perSubscription(
+  counterKeys: CounterKeys,
+  count: (call: PolicyCall, key: string, subscription: CallSubscription) => StepOutcome,
+): (call: PolicyCall) => StepOutcome {
+  return (call) => {
+    const subscription = call.subscription;
+    if (subscription === null) {
+      call.note('no subscription: not counted');
+      return CONTINUE;
+    }
+    return count(call, counterKeys.of(call, subscription), subscription);
+  };
 }
 
 /** An `<api>` or `<operation>` child: a separate limit for calls to that API or operation. */
