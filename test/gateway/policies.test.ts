@@ -160,6 +160,22 @@ describe('policies in the gateway: enforcement', () => {
     expect((await call('GET', '/echo/resource', KEY.starter)).status).toBe(200);
   });
 
+  it('rate-limit: the remaining-calls header counts the calls left after this one (5, then 4, 3, 2, 1, 0 left)', async () => {
+    const element = '<rate-limit calls="5" renewal-period="60" remaining-calls-header-name="X-Remaining" total-calls-header-name="X-Total" />';
+    const { call } = setup(new Documents().put({ scope: 'product', productId: 'starter' }, policies({ inbound: `<base />${element}` })));
+    const remaining: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await call('GET', '/echo/resource', KEY.starter);
+      expect(response.status).toBe(200);
+      expect(headerValues(response, 'X-Total')).toEqual(['5']);
+      remaining.push(...headerValues(response, 'X-Remaining'));
+    }
+    expect(remaining).toEqual(['4', '3', '2', '1', '0']);
+    const refused = await call('GET', '/echo/resource', KEY.starter);
+    expect(refused.status).toBe(429);
+    expect(headerValues(refused, 'X-Remaining')).toEqual(['0']);
+  });
+
   it('quota: the call past the quota gets 403 with the time to renewal', async () => {
     const { call } = setup(new Documents().put({ scope: 'product', productId: 'gold' }, policies({ inbound: '<base /><quota calls="2" renewal-period="3600" />' })));
     expect((await call('GET', '/echo/resource', KEY.gold)).status).toBe(200);

@@ -2,7 +2,7 @@ import type { RateDecision } from '../services';
 import { CONTINUE } from '../step';
 import { Attributes } from './attributes';
 import { originOf, type ElementDefinition } from './definition';
-import { applicableTargets, CounterKeys, perSubscription, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, targetLimits, tooManyCalls } from './throttling';
+import { applicableTargets, CounterKeys, perSubscription, publishRemaining, remainingAfter, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, targetLimits, tooManyCalls } from './throttling';
 
 export const MAX_RATE_LIMIT_PERIOD_SECONDS = 300;
 
@@ -40,7 +40,7 @@ export const rateLimit: ElementDefinition = {
             return tooManyCalls(call, decision, names);
           }
           rateLimiter.add(key, own.periodSeconds, 1);
-          publishRemaining(call, Math.max(0, decision.remaining - 1), decision.limit, names);
+          publishRemaining(call, remainingAfter(decision, 1), decision.limit, names);
           if (call.trace !== null) call.note(rateTrace(decision, own.periodSeconds));
           return CONTINUE;
         }
@@ -55,8 +55,8 @@ export const rateLimit: ElementDefinition = {
           decisions.push(decision);
         }
         for (const { suffix, limit } of limits) rateLimiter.add(key + suffix, limit.periodSeconds, 1);
-        const tightest = decisions.reduce((a, b) => (b.remaining < a.remaining ? b : a));
-        publishRemaining(call, Math.max(0, tightest.remaining - 1), tightest.limit, names);
+        const tightest = decisions.reduce((a, b) => (remainingAfter(b, 1) < remainingAfter(a, 1) ? b : a));
+        publishRemaining(call, remainingAfter(tightest, 1), tightest.limit, names);
         call.note(() => rateTrace(decisions[0]!, own.periodSeconds));
         return CONTINUE;
       }),

@@ -2,7 +2,7 @@ import { CONTINUE } from '../step';
 import { Attributes, childElements } from './attributes';
 import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
 import { MAX_RATE_LIMIT_PERIOD_SECONDS } from './rateLimit';
-import { publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, tooManyCalls } from './throttling';
+import { publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, remainingAfter, tooManyCalls } from './throttling';
 import { attributeCondition, attributeText } from './values';
 
 /**
@@ -29,11 +29,11 @@ export const rateLimitByKey: ElementDefinition = {
         const { rateLimiter } = call.services;
         const key = `rate-limit-by-key|${counterKey(call)}`;
         const decision = rateLimiter.peek(key, calls, periodSeconds);
-        call.note(() => rateTrace(decision, periodSeconds));
+        call.note(() => rateTrace(decision, periodSeconds, count));
         if (!decision.allowed) return tooManyCalls(call, decision, names);
         if (condition === null) rateLimiter.add(key, periodSeconds, count);
         else call.onResponse(() => condition(call) && rateLimiter.add(key, periodSeconds, count));
-        publishRemaining(call, Math.max(0, decision.remaining - count), decision.limit, names);
+        publishRemaining(call, remainingAfter(decision, count), decision.limit, names);
         return CONTINUE;
       },
     };

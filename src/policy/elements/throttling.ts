@@ -197,6 +197,12 @@ export function tooManyCalls(call: PolicyCall, decision: RateDecision, names: Ra
   return response;
 }
 
+/**
+ * The calls still left once this call's `count` is counted, from the window's count
+ * and limit (the limiter's `remaining` already takes one call off).
+ */
+export const remainingAfter = (decision: RateDecision, count: number): number => Math.max(0, decision.limit - decision.count - count);
+
 /** Publishes the remaining calls of an allowed call (headers go on the final response). */
 export function publishRemaining(call: PolicyCall, remaining: number, limit: number, names: RateLimitNames): void {
   if (names.remainingHeader) call.addResponseHeader(names.remainingHeader, String(remaining));
@@ -204,8 +210,8 @@ export function publishRemaining(call: PolicyCall, remaining: number, limit: num
   if (names.totalHeader) call.addResponseHeader(names.totalHeader, String(limit));
 }
 
-/** Trace text: `6th call in 60 s, limit 5: 429, retry in 42 s`. */
-export function rateTrace(decision: RateDecision, periodSeconds: number): string {
+/** Trace text: `6th call in 60 s, limit 5: 429, retry in 42 s`; `count` is the calls this one counts for. */
+export function rateTrace(decision: RateDecision, periodSeconds: number, count = 1): string {
   const head = `${ordinal(decision.count + 1)} call in ${periodSeconds} s, limit ${decision.limit}`;
-  return decision.allowed ? `${head}: allowed, ${Math.max(0, decision.remaining - 1)} left` : `${head}: 429, retry in ${Math.ceil(decision.retryAfterSeconds)} s`;
+  return decision.allowed ? `${head}: allowed, ${remainingAfter(decision, count)} left` : `${head}: 429, retry in ${Math.ceil(decision.retryAfterSeconds)} s`;
 }
