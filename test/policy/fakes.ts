@@ -95,6 +95,11 @@ export class FakeRateLimiter implements RateLimiter {
     const times = this.live(key, periodSeconds);
     for (let i = 0; i < count; i += 1) times.push(this.clock.ms);
   }
+
+  resetSeconds(key: string, periodSeconds: number): number {
+    const oldest = this.live(key, periodSeconds)[0];
+    return oldest === undefined ? periodSeconds : Math.ceil((oldest + periodSeconds * 1000 - this.clock.ms) / 1000);
+  }
 }
 
 /** Fixed periods from the limits' start. */
