@@ -11,6 +11,7 @@ import type { Access } from './authorize';
 import { appendForwardedFor, NOT_FORWARDED, type BackendCall } from './backendCall';
 import type { BackendFailure, Forwarder } from './forward';
 import { callerNominated, HOP_BY_HOP_HEADERS } from './hopByHop';
+import { forwardFollowingRedirects, REDIRECT_FAILURES } from './redirects';
 import type { RequestTarget } from './requestUrl';
 import { isRejection, type GatewayRequest, type GatewayResponse } from './types';
 
@@ -50,10 +51,17 @@ export interface PolicyRunOptions {
 class BackendCallError extends Error {
   readonly reason: string;
   constructor(readonly failure: BackendFailure) {
-    super(failure.rejected === 'backendTimeout' ? 'The backend did not answer in time.' : 'The backend could not be reached.');
+    super(failureMessage(failure));
     this.name = 'BackendCallError';
     this.reason = failure.rejected === 'backendTimeout' ? 'Timeout' : 'BackendConnectionFailure';
   }
+}
+
+function failureMessage(failure: BackendFailure): string {
+  if (failure.rejected === 'backendTimeout') return 'The backend did not answer in time.';
+  const code = failure.backendError;
+  if (code !== null && Object.hasOwn(REDIRECT_FAILURES, code)) return REDIRECT_FAILURES[code as keyof typeof REDIRECT_FAILURES];
+  return 'The backend could not be reached.';
 }
 
 const BODILESS_STATUSES: ReadonlySet<number> = new Set([204, 304]);
@@ -109,7 +117,12 @@ class BackendRun {
 
   async call(policyCall: PolicyCall, forward: ForwardOptions): Promise<BackendResponse> {
     const backendCall = backendCallOf(policyCall, this.request, forward.timeoutSeconds);
-    const answer = backendCall === null ? ({ rejected: 'noBackend', backendError: null } as BackendFailure) : await this.forwarder.forward(backendCall);
+    const answer =
+      backendCall === null
+        ? ({ rejected: 'noBackend', backendError: null } as BackendFailure)
+        : forward.followRedirects
+          ? await forwardFollowingRedirects(this.forwarder, backendCall, { header: policyCall.api.subscriptionKeyHeaderName, query: policyCall.api.subscriptionKeyQueryName })
+          : await this.forwarder.forward(backendCall);
     if (isRejection(answer)) {
       this.backendError = answer.backendError ?? answer.rejected;
       throw new BackendCallError(answer);

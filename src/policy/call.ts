@@ -57,6 +57,17 @@ export interface RequestUrl {
   readonly query: ReadonlyArray<readonly [string, string]>;
 }
 
+/** Where one limit stands after this call, for the IETF `RateLimit-*` headers (docs/policies.md). */
+export interface LimitStatus {
+  /** `RateLimit-Limit`: calls, or kilobytes for a limit on bandwidth alone. */
+  readonly limit: number;
+  /** `RateLimit-Remaining`: what is left once this call is counted (0 when refused). */
+  readonly remaining: number;
+  /** `RateLimit-Reset`: whole seconds until the window frees a call (or renews). */
+  readonly resetSeconds: number;
+  readonly unit: 'calls' | 'kilobytes';
+}
+
 export interface ForwardOptions {
   readonly timeoutSeconds: number;
   readonly followRedirects: boolean;
@@ -188,6 +199,8 @@ export class PolicyCall {
   lastError: LastErrorView | null = null;
   /** The cache key `cache-lookup` computed on a miss, for `cache-store`. */
   cacheKey: string | null = null;
+  /** The most restrictive limit so far whose element asked for the IETF `RateLimit-*` headers (elements/throttling.ts). */
+  limitStatus: LimitStatus | null = null;
   currentOrigin: StepOrigin | null = null;
   readonly trace: PolicyTraceEntry[] | null;
   private traceEntry: PolicyTraceEntry | null = null;

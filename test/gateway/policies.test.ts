@@ -160,6 +160,48 @@ describe('policies in the gateway: enforcement', () => {
     expect((await call('GET', '/echo/resource', KEY.starter)).status).toBe(200);
   });
 
+  it('rate-limit: the remaining-calls header counts the calls left after this one (5, then 4, 3, 2, 1, 0 left)', async () => {
+    const element = '<rate-limit calls="5" renewal-period="60" remaining-calls-header-name="X-Remaining" total-calls-header-name="X-Total" />';
+    const { call } = setup(new Documents().put({ scope: 'product', productId: 'starter' }, policies({ inbound: `<base />${element}` })));
+    const remaining: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await call('GET', '/echo/resource', KEY.starter);
+      expect(response.status).toBe(200);
+      expect(headerValues(response, 'X-Total')).toEqual(['5']);
+      remaining.push(...headerValues(response, 'X-Remaining'));
+    }
+    expect(remaining).toEqual(['4', '3', '2', '1', '0']);
+    const refused = await call('GET', '/echo/resource', KEY.starter);
+    expect(refused.status).toBe(429);
+    expect(headerValues(refused, 'X-Remaining')).toEqual(['0']);
+  });
+
+  it('ietf-headers: RateLimit-Limit, -Remaining and -Reset from the real counters on the 200s and the 429; none without the attribute', async () => {
+    const element = '<rate-limit calls="2" renewal-period="60" ietf-headers="true" /><quota calls="100" renewal-period="604800" ietf-headers="true" />';
+    const documents = new Documents()
+      .put({ scope: 'product', productId: 'starter' }, policies({ inbound: `<base />${element}` }))
+      .put({ scope: 'product', productId: 'gold' }, policies({ inbound: '<base /><rate-limit calls="1" renewal-period="60" /><quota calls="100" renewal-period="604800" />' }));
+    const { call, clock } = setup(documents);
+    const ietf = (response: Awaited<ReturnType<typeof call>>) => ['ratelimit-limit', 'ratelimit-remaining', 'ratelimit-reset'].map((name) => headerValues(response, name).join());
+    const first = await call('GET', '/echo/resource', KEY.starter);
+    expect(first.status).toBe(200);
+    expect(ietf(first)).toEqual(['2', '1', '60']);
+    clock.advance(20.5);
+    expect(ietf(await call('GET', '/echo/resource', KEY.starter))).toEqual(['2', '0', '40']);
+    clock.advance(5);
+    const refused = await call('GET', '/echo/resource', KEY.starter);
+    expect(refused.status).toBe(429);
+    expect(ietf(refused)).toEqual(['2', '0', '35']);
+    expect(headerValues(refused, 'retry-after')).toEqual(['35']);
+    expect(await text(refused)).toBe('{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 35 seconds." }');
+    // Without the attribute: the 200 and the 429 carry none of them.
+    for (const status of [200, 429]) {
+      const response = await call('GET', '/echo/resource', KEY.gold);
+      expect(response.status).toBe(status);
+      expect(headerList(response).filter(([name]) => name.toLowerCase().startsWith('ratelimit'))).toEqual([]);
+    }
+  });
+
   it('quota: the call past the quota gets 403 with the time to renewal', async () => {
     const { call } = setup(new Documents().put({ scope: 'product', productId: 'gold' }, policies({ inbound: '<base /><quota calls="2" renewal-period="3600" />' })));
     expect((await call('GET', '/echo/resource', KEY.gold)).status).toBe(200);

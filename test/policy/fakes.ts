@@ -87,12 +87,18 @@ export class FakeRateLimiter implements RateLimiter {
     const allowed = times.length < limit;
     const oldest = times[0] ?? this.clock.ms;
     const retryAfterSeconds = allowed ? 0 : Math.max(1, Math.ceil((oldest + periodSeconds * 1000 - this.clock.ms) / 1000));
-    return { allowed, remaining: Math.max(0, limit - times.length), retryAfterSeconds, limit, count: times.length };
+    // As the real limiter: `remaining` is what still fits after this call.
+    return { allowed, remaining: Math.max(0, limit - times.length - 1), retryAfterSeconds, limit, count: times.length };
   }
 
   add(key: string, periodSeconds: number, count: number): void {
     const times = this.live(key, periodSeconds);
     for (let i = 0; i < count; i += 1) times.push(this.clock.ms);
+  }
+
+  resetSeconds(key: string, periodSeconds: number): number {
+    const oldest = this.live(key, periodSeconds)[0];
+    return oldest === undefined ? periodSeconds : Math.ceil((oldest + periodSeconds * 1000 - this.clock.ms) / 1000);
   }
 }
 

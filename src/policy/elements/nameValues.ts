@@ -5,9 +5,9 @@
 import type { PolicyCall } from '../call';
 import type { MultiMap } from '../multiMap';
 import type { XmlElement } from '../parse';
-import { Attributes, childElements, textContent } from './attributes';
+import { Attributes, childElements } from './attributes';
 import type { CompileContext } from './definition';
-import { textValue, type Evaluate } from './values';
+import { elementTextValue, type Evaluate } from './values';
 
 export const EXISTS_ACTIONS = ['override', 'skip', 'append', 'delete'] as const;
 export type ExistsAction = (typeof EXISTS_ACTIONS)[number];
@@ -22,11 +22,7 @@ export function compileNameValuesEdit(element: XmlElement, context: CompileConte
   const attributes = new Attributes(element, ['name', 'exists-action']);
   const name = attributes.required('name').value.trim();
   const action = attributes.choice('exists-action', EXISTS_ACTIONS, 'override');
-  const values: Evaluate<string>[] = childElements(element, ['value']).map((child) => {
-    new Attributes(child, []);
-    const { text, position } = textContent(child);
-    return textValue(text, position, element.name, context);
-  });
+  const values: Evaluate<string>[] = childElements(element, ['value']).map((child) => elementTextValue(child, context, element.name));
   if (action !== 'delete' && values.length === 0) {
     throw attributes.error(`'${element.name}' needs at least one <value> unless exists-action is 'delete'.`);
   }

@@ -1,7 +1,8 @@
 import { CONTINUE } from '../step';
 import { Attributes, childElements } from './attributes';
 import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
-import { bytesOf, limitsOf, quotaExceeded, quotaTrace, readQuota } from './quotaLimits';
+import { bytesOf, limitsOf, offerQuotaStatus, quotaExceeded, quotaTrace, readQuota } from './quotaLimits';
+import { IETF_HEADERS_ATTRIBUTE, readIetfHeaders } from './throttling';
 import { attributeCondition, attributeText } from './values';
 
 export const MIN_QUOTA_BY_KEY_PERIOD_SECONDS = 300;
@@ -15,7 +16,7 @@ export const quotaByKey: ElementDefinition = {
   sections: ['inbound'],
   scopes: ALL_SCOPES,
   compile(element, context) {
-    const attributes = new Attributes(element, ['calls', 'bandwidth', 'renewal-period', 'counter-key', 'increment-condition', 'first-period-start']);
+    const attributes = new Attributes(element, ['calls', 'bandwidth', 'renewal-period', 'counter-key', 'increment-condition', 'first-period-start', IETF_HEADERS_ATTRIBUTE]);
     childElements(element, []);
     const spec = readQuota(attributes, MIN_QUOTA_BY_KEY_PERIOD_SECONDS);
     const counterKey = attributeText(attributes.required('counter-key'), element.name, context);
@@ -30,6 +31,7 @@ export const quotaByKey: ElementDefinition = {
       start = when;
     }
     const limits = limitsOf(spec, start);
+    const ietfHeaders = readIetfHeaders(attributes);
     return {
       origin: originOf(element, context),
       run: (call) => {
@@ -37,6 +39,7 @@ export const quotaByKey: ElementDefinition = {
         const key = `quota-by-key|${counterKey(call)}`;
         const decision = quotas.check(key, limits);
         call.note(() => quotaTrace(decision, spec));
+        if (ietfHeaders) offerQuotaStatus(call, decision, spec);
         if (!decision.allowed) return quotaExceeded(decision);
         call.onResponse((response) => {
           if (condition === null || condition(call)) quotas.add(key, limits, 1, bytesOf(call, response));

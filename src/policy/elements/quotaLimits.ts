@@ -3,7 +3,7 @@ import { bandwidthQuotaResponse, callQuotaResponse } from '../../apim/gatewayRes
 import { PolicyResponse, type PolicyCall } from '../call';
 import type { QuotaDecision, QuotaLimits } from '../services';
 import type { Attributes } from './attributes';
-import { ordinal } from './throttling';
+import { offerLimitStatus, ordinal, wholeSeconds } from './throttling';
 
 export interface QuotaSpec {
   readonly calls: number | undefined;
@@ -47,4 +47,24 @@ export function quotaTrace(decision: QuotaDecision, spec: QuotaSpec): string {
   const period = spec.periodSeconds === 0 ? 'no renewal' : `period ${spec.periodSeconds} s`;
   const verdict = decision.allowed ? 'allowed' : `403 (${decision.exceeded}), renews in ${Math.ceil(decision.secondsUntilRenewal)} s`;
   return `${parts.join(', ')} (${period}): ${verdict}`;
+}
+
+/**
+ * A quota's status for the IETF headers: its calls (its kilobytes when it limits
+ * bandwidth alone), what is left once this call is counted, and the seconds until
+ * it renews; a spent quota says 0 of the limit that is spent. A quota that never
+ * renews says nothing: `RateLimit-Reset` has no way to say "never".
+ */
+export function offerQuotaStatus(call: PolicyCall, decision: QuotaDecision, spec: QuotaSpec): void {
+  if (spec.periodSeconds === 0) return;
+  const resetSeconds = wholeSeconds(decision.secondsUntilRenewal);
+  if (!decision.allowed) {
+    const unit = decision.exceeded === 'bandwidth' ? 'kilobytes' : 'calls';
+    const limit = unit === 'kilobytes' ? spec.kilobytes : spec.calls;
+    if (limit !== undefined) offerLimitStatus(call, { limit, remaining: 0, resetSeconds, unit });
+  } else if (spec.calls !== undefined) {
+    offerLimitStatus(call, { limit: spec.calls, remaining: Math.max(0, spec.calls - decision.callsUsed - 1), resetSeconds, unit: 'calls' });
+  } else if (spec.kilobytes !== undefined) {
+    offerLimitStatus(call, { limit: spec.kilobytes, remaining: Math.max(0, spec.kilobytes - decision.kilobytesUsed), resetSeconds, unit: 'kilobytes' });
+  }
 }

@@ -2,7 +2,7 @@ import type { RateDecision } from '../services';
 import { CONTINUE } from '../step';
 import { Attributes } from './attributes';
 import { originOf, type ElementDefinition } from './definition';
-import { applicableTargets, CounterKeys, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, targetLimits, tooManyCalls } from './throttling';
+import { applicableTargets, CounterKeys, IETF_HEADERS_ATTRIBUTE, offerRateStatus, perSubscription, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, readIetfHeaders, remainingAfter, targetLimits, tooManyCalls } from './throttling';
 
 export const MAX_RATE_LIMIT_PERIOD_SECONDS = 300;
 
@@ -22,31 +22,28 @@ export const rateLimit: ElementDefinition = {
   sections: ['inbound'],
   scopes: ['product', 'api', 'operation'],
   compile(element, context) {
-    const attributes = new Attributes(element, ['calls', 'renewal-period', ...RATE_LIMIT_NAME_ATTRIBUTES]);
+    const attributes = new Attributes(element, ['calls', 'renewal-period', ...RATE_LIMIT_NAME_ATTRIBUTES, IETF_HEADERS_ATTRIBUTE]);
     const own = readRate(attributes);
     const names = rateLimitNames(attributes);
+    const ietfHeaders = readIetfHeaders(attributes);
     const targets = targetLimits(element, ['calls', 'renewal-period'], readRate);
     const origin = originOf(element, context);
     const counterKeys = new CounterKeys('rate-limit', origin);
     return {
       origin,
-      run: (call) => {
-        const subscription = call.subscription;
-        if (subscription === null) {
-          call.note('no subscription: not counted');
-          return CONTINUE;
-        }
+      run: perSubscription(counterKeys, (call, key) => {
         const { rateLimiter } = call.services;
-        const key = counterKeys.of(call, subscription);
         if (targets.length === 0) {
           // The usual form: one limit, nothing to collect.
           const decision = rateLimiter.peek(key, own.calls, own.periodSeconds);
           if (!decision.allowed) {
             if (call.trace !== null) call.note(rateTrace(decision, own.periodSeconds));
+            if (ietfHeaders) offerRateStatus(call, decision, 1, key, own.periodSeconds);
             return tooManyCalls(call, decision, names);
           }
           rateLimiter.add(key, own.periodSeconds, 1);
-          publishRemaining(call, Math.max(0, decision.remaining - 1), decision.limit, names);
+          publishRemaining(call, remainingAfter(decision, 1), decision.limit, names);
+          if (ietfHeaders) offerRateStatus(call, decision, 1, key, own.periodSeconds);
           if (call.trace !== null) call.note(rateTrace(decision, own.periodSeconds));
           return CONTINUE;
         }
@@ -56,16 +53,18 @@ export const rateLimit: ElementDefinition = {
           const decision = rateLimiter.peek(key + suffix, limit.calls, limit.periodSeconds);
           if (!decision.allowed) {
             call.note(() => rateTrace(decision, limit.periodSeconds));
+            if (ietfHeaders) offerRateStatus(call, decision, 1, key + suffix, limit.periodSeconds);
             return tooManyCalls(call, decision, names);
           }
           decisions.push(decision);
         }
         for (const { suffix, limit } of limits) rateLimiter.add(key + suffix, limit.periodSeconds, 1);
-        const tightest = decisions.reduce((a, b) => (b.remaining < a.remaining ? b : a));
-        publishRemaining(call, Math.max(0, tightest.remaining - 1), tightest.limit, names);
+        const tightest = decisions.reduce((a, b) => (remainingAfter(b, 1) < remainingAfter(a, 1) ? b : a));
+        publishRemaining(call, remainingAfter(tightest, 1), tightest.limit, names);
+        if (ietfHeaders) limits.forEach(({ suffix, limit }, i) => offerRateStatus(call, decisions[i]!, 1, key + suffix, limit.periodSeconds));
         call.note(() => rateTrace(decisions[0]!, own.periodSeconds));
         return CONTINUE;
-      },
+      }),
     };
   },
 };

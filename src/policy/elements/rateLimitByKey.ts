@@ -2,7 +2,7 @@ import { CONTINUE } from '../step';
 import { Attributes, childElements } from './attributes';
 import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
 import { MAX_RATE_LIMIT_PERIOD_SECONDS } from './rateLimit';
-import { publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, tooManyCalls } from './throttling';
+import { IETF_HEADERS_ATTRIBUTE, offerRateStatus, publishRemaining, RATE_LIMIT_NAME_ATTRIBUTES, rateLimitNames, rateTrace, readIetfHeaders, remainingAfter, tooManyCalls } from './throttling';
 import { attributeCondition, attributeText } from './values';
 
 /**
@@ -14,7 +14,7 @@ export const rateLimitByKey: ElementDefinition = {
   sections: ['inbound'],
   scopes: ALL_SCOPES,
   compile(element, context) {
-    const attributes = new Attributes(element, ['calls', 'renewal-period', 'counter-key', 'increment-condition', 'increment-count', ...RATE_LIMIT_NAME_ATTRIBUTES]);
+    const attributes = new Attributes(element, ['calls', 'renewal-period', 'counter-key', 'increment-condition', 'increment-count', ...RATE_LIMIT_NAME_ATTRIBUTES, IETF_HEADERS_ATTRIBUTE]);
     childElements(element, []);
     const calls = attributes.integer('calls', { min: 1, max: 2_147_483_647 });
     const periodSeconds = attributes.integer('renewal-period', { min: 1, max: MAX_RATE_LIMIT_PERIOD_SECONDS });
@@ -23,17 +23,22 @@ export const rateLimitByKey: ElementDefinition = {
     const condition = conditionAttribute ? attributeCondition(conditionAttribute, element.name, context) : null;
     const count = attributes.integer('increment-count', { min: 1, max: 2_147_483_647 }, 1);
     const names = rateLimitNames(attributes);
+    const ietfHeaders = readIetfHeaders(attributes);
     return {
       origin: originOf(element, context),
       run: (call) => {
         const { rateLimiter } = call.services;
         const key = `rate-limit-by-key|${counterKey(call)}`;
         const decision = rateLimiter.peek(key, calls, periodSeconds);
-        call.note(() => rateTrace(decision, periodSeconds));
-        if (!decision.allowed) return tooManyCalls(call, decision, names);
+        call.note(() => rateTrace(decision, periodSeconds, count));
+        if (!decision.allowed) {
+          if (ietfHeaders) offerRateStatus(call, decision, count, key, periodSeconds);
+          return tooManyCalls(call, decision, names);
+        }
         if (condition === null) rateLimiter.add(key, periodSeconds, count);
         else call.onResponse(() => condition(call) && rateLimiter.add(key, periodSeconds, count));
-        publishRemaining(call, Math.max(0, decision.remaining - count), decision.limit, names);
+        publishRemaining(call, remainingAfter(decision, count), decision.limit, names);
+        if (ietfHeaders) offerRateStatus(call, decision, count, key, periodSeconds);
         return CONTINUE;
       },
     };

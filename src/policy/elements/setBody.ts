@@ -1,15 +1,12 @@
 import type { PolicyCall } from '../call';
 import type { XmlElement } from '../parse';
 import { CONTINUE } from '../step';
-import { Attributes, textContent } from './attributes';
 import { ALL_SCOPES, onResponse, originOf, type CompileContext, type ElementDefinition } from './definition';
-import { textValue } from './values';
+import { elementTextValue } from './values';
 
 /** The body `set-body` produces, usable alone or inside `return-response`. */
 export function compileBodyValue(element: XmlElement, context: CompileContext): (call: PolicyCall) => Uint8Array {
-  new Attributes(element, []);
-  const { text, position } = textContent(element);
-  const value = textValue(text, position, element.name, context);
+  const value = elementTextValue(element, context);
   return (call) => Buffer.from(value(call), 'utf8');
 }
 

@@ -4,11 +4,11 @@
  * trace wording.
  */
 import { rateLimitResponse, type ApimResponse } from '../../apim/gatewayResponses';
-import { PolicyResponse, type CallSubscription, type PolicyCall } from '../call';
+import { PolicyResponse, type CallSubscription, type LimitStatus, type PolicyCall } from '../call';
 import { PolicyError } from '../context';
 import type { XmlElement } from '../parse';
 import type { RateDecision } from '../services';
-import type { StepOrigin } from '../step';
+import { CONTINUE, type StepOrigin, type StepOutcome } from '../step';
 import { Attributes, childElements } from './attributes';
 
 /** `1st`, `2nd`, `3rd`, `6th`, `11th`. */
@@ -56,6 +56,25 @@ export class CounterKeys {
     this.keys.set(subscription, { product, api, operation, key });
     return key;
   }
+}
+
+/**
+ * The run of a per-subscription limit (`rate-limit`, `quota`): a call without a
+ * subscription is not counted (and the trace says so); any other call runs `count`
+ * with its subscription and its counter key.
+ */
+export function perSubscription(
+  counterKeys: CounterKeys,
+  count: (call: PolicyCall, key: string, subscription: CallSubscription) => StepOutcome,
+): (call: PolicyCall) => StepOutcome {
+  return (call) => {
+    const subscription = call.subscription;
+    if (subscription === null) {
+      call.note('no subscription: not counted');
+      return CONTINUE;
+    }
+    return count(call, counterKeys.of(call, subscription), subscription);
+  };
 }
 
 /** An `<api>` or `<operation>` child: a separate limit for calls to that API or operation. */
@@ -150,8 +169,11 @@ interface RateLimitAnswer {
 const rateLimitAnswers = new Map<number, RateLimitAnswer>();
 const MAX_CACHED_RETRY_SECONDS = 3600;
 
+/** Seconds as whole seconds, rounded up, never negative (Retry-After, RateLimit-Reset). */
+export const wholeSeconds = (seconds: number): number => (Number.isFinite(seconds) ? Math.max(0, Math.ceil(seconds)) : 0);
+
 function rateLimitAnswer(retryAfterSeconds: number): RateLimitAnswer {
-  const whole = Number.isFinite(retryAfterSeconds) ? Math.max(0, Math.ceil(retryAfterSeconds)) : 0;
+  const whole = wholeSeconds(retryAfterSeconds);
   let answer = rateLimitAnswers.get(whole);
   if (answer === undefined) {
     const response = rateLimitResponse(whole);
@@ -178,6 +200,12 @@ export function tooManyCalls(call: PolicyCall, decision: RateDecision, names: Ra
   return response;
 }
 
+/**
+ * The calls still left once this call's `count` is counted, from the window's count
+ * and limit (the limiter's `remaining` already takes one call off).
+ */
+export const remainingAfter = (decision: RateDecision, count: number): number => Math.max(0, decision.limit - decision.count - count);
+
 /** Publishes the remaining calls of an allowed call (headers go on the final response). */
 export function publishRemaining(call: PolicyCall, remaining: number, limit: number, names: RateLimitNames): void {
   if (names.remainingHeader) call.addResponseHeader(names.remainingHeader, String(remaining));
@@ -185,8 +213,57 @@ export function publishRemaining(call: PolicyCall, remaining: number, limit: num
   if (names.totalHeader) call.addResponseHeader(names.totalHeader, String(limit));
 }
 
-/** Trace text: `6th call in 60 s, limit 5: 429, retry in 42 s`. */
-export function rateTrace(decision: RateDecision, periodSeconds: number): string {
+/** Trace text: `6th call in 60 s, limit 5: 429, retry in 42 s`; `count` is the calls this one counts for. */
+export function rateTrace(decision: RateDecision, periodSeconds: number, count = 1): string {
   const head = `${ordinal(decision.count + 1)} call in ${periodSeconds} s, limit ${decision.limit}`;
-  return decision.allowed ? `${head}: allowed, ${Math.max(0, decision.remaining - 1)} left` : `${head}: 429, retry in ${Math.ceil(decision.retryAfterSeconds)} s`;
+  return decision.allowed ? `${head}: allowed, ${remainingAfter(decision, count)} left` : `${head}: 429, retry in ${Math.ceil(decision.retryAfterSeconds)} s`;
+}
+
+/**
+ * Our extension, beyond APIM: `ietf-headers="true"` on `rate-limit`,
+ * `rate-limit-by-key`, `quota` and `quota-by-key` adds `RateLimit-Limit`,
+ * `RateLimit-Remaining` and `RateLimit-Reset` (draft-ietf-httpapi-ratelimit-headers)
+ * to the response the caller gets, allowed or refused. See docs/policies.md.
+ */
+export const IETF_HEADERS_ATTRIBUTE = 'ietf-headers';
+
+export const readIetfHeaders = (attributes: Attributes): boolean => attributes.boolean(IETF_HEADERS_ATTRIBUTE, false);
+
+/**
+ * Whether `a` is more restrictive than `b`: a spent limit first, then a limit on
+ * calls before one on kilobytes, then the fewest left, then the longest wait.
+ */
+function moreRestrictive(a: LimitStatus, b: LimitStatus): boolean {
+  if ((a.remaining === 0) !== (b.remaining === 0)) return a.remaining === 0;
+  if (a.unit !== b.unit) return a.unit === 'calls';
+  if (a.remaining !== b.remaining) return a.remaining < b.remaining;
+  return a.resetSeconds > b.resetSeconds;
+}
+
+/** Offers one limit's status for the IETF headers; the most restrictive of the call's offers is written on its final response. */
+export function offerLimitStatus(call: PolicyCall, status: LimitStatus): void {
+  const current = call.limitStatus;
+  if (current === null) call.onResponse((response) => writeIetfHeaders(response, call.limitStatus));
+  if (current === null || moreRestrictive(status, current)) call.limitStatus = status;
+}
+
+function writeIetfHeaders(response: PolicyResponse, status: LimitStatus | null): void {
+  if (status === null) return;
+  const headers = response.headers;
+  headers.set('RateLimit-Limit', [String(status.limit)]);
+  headers.set('RateLimit-Remaining', [String(status.remaining)]);
+  headers.set('RateLimit-Reset', [String(status.resetSeconds)]);
+}
+
+/**
+ * A sliding window's status: refused, 0 left until Retry-After; allowed, what is left
+ * once `count` calls are counted, and when the window frees a call.
+ */
+export function offerRateStatus(call: PolicyCall, decision: RateDecision, count: number, key: string, periodSeconds: number): void {
+  offerLimitStatus(
+    call,
+    decision.allowed
+      ? { limit: decision.limit, remaining: remainingAfter(decision, count), resetSeconds: call.services.rateLimiter.resetSeconds(key, periodSeconds), unit: 'calls' }
+      : { limit: decision.limit, remaining: 0, resetSeconds: wholeSeconds(decision.retryAfterSeconds), unit: 'calls' },
+  );
 }

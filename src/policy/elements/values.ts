@@ -6,7 +6,8 @@ import { formatValue, isExpression } from '../expressions';
 import { contextOf } from '../callContext';
 import { PolicyError, type SourcePosition } from '../context';
 import type { PolicyCall } from '../call';
-import type { XmlAttribute } from '../parse';
+import type { XmlAttribute, XmlElement } from '../parse';
+import { Attributes, textContent } from './attributes';
 import type { CompileContext } from './definition';
 
 export type Evaluate<T> = (call: PolicyCall) => T;
@@ -53,6 +54,17 @@ export function textValue(text: string, position: SourcePosition, element: strin
   const expression = compileIfExpression(text, position, element, context);
   if (expression === undefined) return () => text;
   return (call) => toText(expression(call));
+}
+
+/**
+ * The text of an element that takes no attributes, only text (CDATA included):
+ * plain, or an expression rendered as text. `owner` is the policy element named
+ * in refusals (`set-header` for its `<value>` children).
+ */
+export function elementTextValue(element: XmlElement, context: CompileContext, owner: string = element.name): Evaluate<string> {
+  new Attributes(element, []);
+  const { text, position } = textContent(element);
+  return textValue(text, position, owner, context);
 }
 
 /** An attribute's expression, or undefined when its value is plain. */

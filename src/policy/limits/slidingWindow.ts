@@ -138,6 +138,25 @@ export class SlidingWindowRateLimiter implements RateLimiter {
     this.sweepFrom(now, SWEEP_PER_ADD);
   }
 
+  resetSeconds(key: string, periodSeconds: number): number {
+    const periodMs = clampPeriod(periodSeconds);
+    const slot = this.find(key, periodMs);
+    if (slot === undefined) return Math.ceil(periodMs / 1000);
+    const now = this.advance(slot, Math.floor(this.now()));
+    const header = this.header;
+    const h = slot * HEADER;
+    if ((header[h + LEN] as number) === 0) return Math.ceil(periodMs / 1000);
+    const start = header[h + START] as number;
+    const cls = header[h + CLASS] as number;
+    // The oldest entry: a coarse entry leaves with its last call, an exact one is a call. Calls an
+    // exact log dropped (beyond MAX_EXACT_LIMIT, only while over the limit) are older: this errs late.
+    const oldest =
+      cls === COARSE
+        ? ((this.pools[MAX_CLASS] as BlockPool).data[((header[h + BLOCK] as number) << MAX_CLASS) + 2 * (start % RING)] as number)
+        : ((this.pools[cls] as BlockPool).data[((header[h + BLOCK] as number) << cls) + (start & ((1 << cls) - 1))] as number);
+    return Math.max(1, Math.ceil((periodMs - ((this.at(now) - oldest) >>> 0)) / 1000));
+  }
+
   /**
    * Visits up to `max` slots from where the last sweep stopped and frees the idle
    * ones. Once a pass ends with most slots or blocks free, the storage is compacted

@@ -17,6 +17,12 @@ export interface RateLimiter {
   peek(key: string, limit: number, periodSeconds: number): RateDecision;
   /** Counts `count` calls under `key` now (after peek allowed it, or after the response for increment-condition). */
   add(key: string, periodSeconds: number, count: number): void;
+  /**
+   * Whole seconds, rounded up, until the window of `key` frees a call (its oldest
+   * counted call leaves); `periodSeconds` when nothing is counted (a call counted
+   * now frees one then). Counts nothing.
+   */
+  resetSeconds(key: string, periodSeconds: number): number;
 }
 
 export interface QuotaLimits {

@@ -156,6 +156,30 @@ describe('sliding-window rate limiter: limits up to MAX_EXACT_LIMIT are exact', 
     expect(rate.peek('k', 5, 60)).toMatchObject({ allowed: true, count: 0 });
   });
 
+  it('resetSeconds: the whole seconds until the oldest counted call leaves, the period when none is counted; counts nothing', () => {
+    const { clock, rate, call } = limiter();
+    expect(rate.resetSeconds('k', 60)).toBe(60);
+    call('k', 5, 60);
+    clock.t = T0 + 10_200;
+    call('k', 5, 60);
+    // The call at 0 leaves at 60 s: 49.8 s from now, said as 50.
+    expect(rate.resetSeconds('k', 60)).toBe(50);
+    expect(rate.peek('k', 5, 60)).toMatchObject({ count: 2 });
+    clock.t = T0 + 59_999;
+    expect(rate.resetSeconds('k', 60)).toBe(1);
+    // The call at 0 has left; the one at 10.2 s is the oldest now.
+    clock.t = T0 + 60_000;
+    expect(rate.resetSeconds('k', 60)).toBe(11);
+    clock.t = T0 + 70_200;
+    expect(rate.resetSeconds('k', 60)).toBe(60);
+    // Another key and another period are other counters.
+    expect(rate.resetSeconds('other', 60)).toBe(60);
+    call('k', 5, 30);
+    clock.t = T0 + 75_200;
+    expect(rate.resetSeconds('k', 30)).toBe(25);
+    expect(rate.resetSeconds('k', 60)).toBe(60);
+  });
+
   it('clamps periods below one second to one second', () => {
     const { clock, rate } = limiter();
     rate.add('k', 0.01, 1);
@@ -248,6 +272,22 @@ describe('sliding-window rate limiter: larger limits are counted in a coarse log
     expect(rate.peek('k', LIMIT, 60)).toMatchObject({ allowed: false, retryAfterSeconds: 1 });
     clock.t = T0 + 60_000 + widthMs - 1;
     expect(rate.peek('k', LIMIT, 60)).toMatchObject({ allowed: true, count: 0, remaining: LIMIT - 1 });
+  });
+
+  it('resetSeconds: a coarse entry frees its calls when its last call leaves', () => {
+    const { clock, rate, call } = limiter();
+    const widthMs = 60_000 / BUCKETS;
+    call('k', LIMIT, 60, 10);
+    clock.t = T0 + widthMs - 1;
+    call('k', LIMIT, 60);
+    clock.t = T0 + 2 * widthMs;
+    call('k', LIMIT, 60);
+    // The first entry (calls at 0 and at width - 1 ms) leaves at 60 s + width - 1 ms.
+    clock.t = T0 + 30_000;
+    expect(rate.resetSeconds('k', 60)).toBe(Math.ceil((30_000 + widthMs - 1) / 1000));
+    clock.t = T0 + 60_000 + widthMs - 1;
+    expect(rate.resetSeconds('k', 60)).toBe(Math.ceil(widthMs / 1000) + 1);
+    expect(rate.peek('k', LIMIT, 60)).toMatchObject({ count: 1 });
   });
 
   it('never says more than the period, and calls made together leave exactly a period later', () => {
