@@ -8,6 +8,7 @@ import { backendUrl, fixedHeader, record, representation } from './common';
  * default the test console sends; Multiply defines none, so the console sends no
  * action and no operation matches (404). Divide's sample body divides by zero
  * (the backend's 500 SOAP fault).
+ * The lab instance: docs/scenarios/README.md; the scenario: docs/scenarios/2-soap-404.md.
  */
 
 export const CALCULATOR_API_ID = 'calculator';
