@@ -235,4 +235,28 @@ describe('scenario 3, reset alone', () => {
     expect(blank.status).toBe(200);
     expect(JSON.parse(blank.text).headers['Ocp-Apim-Subscription-Key']).toBe(unlimited);
   });
+
+  it('the trace, read as the console reads it, says why each 401: the hard-coded key belongs to no subscription, the other calls carry none', async () => {
+    const issued = await manage('POST', '/gateways/managed/listDebugCredentials', { credentialsExpireAfter: 'PT1H', apiId: '/apis/echo-api', purposes: ['tracing'] });
+    const debug = JSON.parse(issued.text).token as string;
+    const messagesOf = async (result: Awaited<ReturnType<typeof call>>) => {
+      const trace = JSON.parse((await manage('POST', '/gateways/managed/listTrace', { traceId: result.headers.get('apim-trace-id') })).text);
+      return (['inbound', 'backend', 'outbound'] as const).flatMap((group) => (trace.traceEntries[group] as { data: { message?: string } }[]).flatMap((e) => e.data.message ?? []));
+    };
+    const invalid = await call('/echo/resource?param1=sample', { headers: { 'Ocp-Apim-Subscription-Key': HARD_CODED_KEY, 'Apim-Debug-Authorization': debug } });
+    expectApimError(invalid, 401, INVALID);
+    expect(await messagesOf(invalid)).toEqual([
+      "API 'echo-api' and operation 'retrieve-resource' matched.",
+      'A subscription key was found in the header.',
+      'The subscription key belongs to no subscription: 401 (invalid key).',
+    ]);
+    const missing = await call('/echo/resource', { method: 'PUT', headers: { 'Apim-Debug-Authorization': debug } });
+    expectApimError(missing, 401, MISSING);
+    expect(await messagesOf(missing)).toEqual([
+      "API 'echo-api' and operation 'modify-resource' matched.",
+      'No subscription key was found in the request.',
+      "No subscription key under the API's header or query parameter name, and the API is in no product that needs none: 401 (missing key).",
+    ]);
+    expect(JSON.stringify(await messagesOf(invalid))).not.toContain(HARD_CODED_KEY);
+  });
 });
