@@ -161,7 +161,7 @@ class BackendRun {
         response = { status: answer.status, headers: withContentLength(answer), body: answer.body.length > 0 ? answer.body : null };
       }
     }
-    return { response, backendStatus: this.backendStatus, backendError: this.backendError, forwarded: passedBody !== null && this.backendError === null, steps: policyCall.trace };
+    return { response, backendStatus: this.backendStatus, backendError: this.backendError, forwarded: passedBody !== null && this.backendError === null && !policyCall.answeredByPolicy, steps: policyCall.trace };
   }
 }
 

@@ -42,12 +42,16 @@ function unquote(value: string): string {
 /** Longest action a trace quotes. */
 const MAX_TRACED_ACTION = 200;
 
+/** The miss of troubleshooting scenario 2: an operation whose definition has no SOAPAction default, called from the console. */
+export const NO_SOAP_ACTION =
+  "no SOAPAction was sent (neither a SOAPAction header nor an action parameter of Content-Type: application/soap+xml), and this SOAP API's operations are matched by their SOAP action";
+
 /**
  * Why no operation of a SOAP API matched, for the trace. The action is quoted
  * unless the API reads its subscription key from the header it came in.
  */
 export function soapMissReason(action: string | null, keyHeader: string): string {
-  if (action === null) return 'the request carried no SOAPAction header nor a SOAP 1.2 action';
+  if (action === null) return NO_SOAP_ACTION;
   const header = keyHeader.toLowerCase();
   if (header === 'soapaction' || header === 'content-type') return 'the SOAPAction matches no operation';
   const shown = action.length > MAX_TRACED_ACTION ? `${action.slice(0, MAX_TRACED_ACTION)}...` : action;

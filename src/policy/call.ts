@@ -183,6 +183,14 @@ export class PolicyCall {
   backendUrl: string | null;
   /** The response so far: null until the backend answers or a policy builds one. */
   response: PolicyResponse | null = null;
+  /** The backend's status once `forward-request` got its answer; null while nothing was forwarded. */
+  backendStatus: number | null = null;
+  /**
+   * Whether the answer is the policies' own rather than the backend's (possibly
+   * edited) answer: a step answered (return-response, a limit, a cache hit),
+   * nothing was forwarded, or on-error ran. Set when the run ends.
+   */
+  answeredByPolicy = false;
   /** Whether a policy wrote to the response since the flag was last cleared (on-error reads it). */
   responseEdited = false;
   readonly originalUrl: RequestUrl;

@@ -3,7 +3,7 @@
  * written. `<policies>` holds the sections `inbound`, `backend`, `outbound` and
  * `on-error`, each at most once; each section becomes an array of steps.
  */
-import { PolicyError } from './context';
+import { PolicyError, type SourcePosition } from './context';
 import { Attributes } from './elements/attributes';
 import type { CompileContext, ExpressionCompiler } from './elements/definition';
 import { compileElement } from './elements/index';
@@ -15,6 +15,8 @@ export interface PolicyDocument {
   readonly scope: Scope;
   /** A section the document leaves out is absent here, and inherits as if it held `<base />`. */
   readonly sections: Readonly<Partial<Record<Section, readonly Step[]>>>;
+  /** Where each section the document writes starts (its `<`), for traces that name a section. */
+  readonly sectionPositions: Readonly<Partial<Record<Section, SourcePosition>>>;
 }
 
 export interface DocumentOptions {
@@ -35,6 +37,7 @@ export function parsePolicyDocument(text: string, format: PolicyFormat, scope: S
   new Attributes(root, []);
   const compile = options.compileExpression ?? compileExpression;
   const sections: Partial<Record<Section, readonly Step[]>> = {};
+  const sectionPositions: Partial<Record<Section, SourcePosition>> = {};
   for (const child of root.children) {
     if (child.kind === 'text') {
       if (child.text.trim() !== '') throw new PolicyError("'policies' takes no text.", 'policies', child.position);
@@ -46,8 +49,9 @@ export function parsePolicyDocument(text: string, format: PolicyFormat, scope: S
     }
     if (sections[section] !== undefined) throw new PolicyError(`The section '${section}' appears more than once.`, child.name, child.position);
     sections[section] = compileSection(child, { scope, section, compileExpression: compile, nested: false, compileSteps });
+    sectionPositions[section] = child.position;
   }
-  return { scope, sections };
+  return { scope, sections, sectionPositions };
 }
 
 function compileSteps(elements: readonly XmlElement[], context: CompileContext): Step[] {

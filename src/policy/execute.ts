@@ -5,7 +5,8 @@
  */
 import { internalErrorResponse } from '../apim/gatewayResponses';
 import { PolicyResponse, type PolicyCall } from './call';
-import type { EffectivePolicy } from './compose';
+import { backendSourceOf, type EffectivePolicy } from './compose';
+import { documentOf } from './origin';
 import { isPromise, runSteps, type StepOutcome } from './step';
 
 export function executePolicy(policy: EffectivePolicy, call: PolicyCall): PolicyResponse | Promise<PolicyResponse> {
@@ -30,14 +31,52 @@ const SECTIONS = ['inbound', 'backend', 'outbound'] as const;
 function runSections(policy: EffectivePolicy, call: PolicyCall, index: number): StepOutcome | Promise<StepOutcome> {
   for (let i = index; i < SECTIONS.length; i++) {
     const outcome = runSteps(policy[SECTIONS[i]!], call);
-    if (isPromise(outcome)) return outcome.then((answer) => (answer === undefined ? runSections(policy, call, i + 1) : answer));
+    if (isPromise(outcome)) {
+      return outcome.then((answer) => {
+        if (answer !== undefined) return answer;
+        sectionDone(policy, call, i);
+        return runSections(policy, call, i + 1);
+      });
+    }
     if (outcome !== undefined) return outcome;
+    sectionDone(policy, call, i);
   }
   return undefined;
 }
 
-/** No forward-request and no answer: APIM's empty 200. */
-const answerOf = (call: PolicyCall, outcome: StepOutcome): PolicyResponse => outcome ?? call.response ?? PolicyResponse.empty();
+const BACKEND = SECTIONS.indexOf('backend');
+
+/** After a section ran to its end: a traced call whose backend section forwarded nothing says so, and why. */
+function sectionDone(policy: EffectivePolicy, call: PolicyCall, index: number): void {
+  if (index !== BACKEND || call.trace === null || call.response !== null) return;
+  const source = backendSourceOf(policy);
+  const position = source.position ?? { line: 0, column: 0 };
+  const entry = call.beginTrace({ element: 'backend', scope: source.scope, section: 'backend', position });
+  entry.decision = nothingForwarded(policy, entry.scopeName);
+}
+
+/**
+ * Why nothing was forwarded, in the words of troubleshooting scenario 1: the
+ * effective backend section has no forward-request, and which document's
+ * `<backend>` it comes from (docs/policies.md#in-the-trace).
+ */
+function nothingForwarded(policy: EffectivePolicy, scopeName: string | null): string {
+  const { scope, position } = backendSourceOf(policy);
+  const where = position === null ? 'its backend section' : `its <backend> at line ${position.line}`;
+  const cause =
+    scope === 'global'
+      ? `it is ${documentOf(scope, scopeName)}'s own: ${where} has no <forward-request />`
+      : `it comes from ${documentOf(scope, scopeName)}: ${where} has neither <forward-request /> nor <base />, so the <forward-request /> of the outer scopes is not inherited`;
+  const what = policy.backend.length === 0 ? 'the effective backend section is empty' : 'no forward-request ran in the effective backend section';
+  return `nothing was forwarded to the backend: ${what}; ${cause}. Without a forward-request the answer is 200 with an empty body`;
+}
+
+/** A step's answer, else the response so far (the backend's, edited by outbound); no forward-request and no answer: APIM's empty 200. */
+function answerOf(call: PolicyCall, outcome: StepOutcome): PolicyResponse {
+  if (outcome === undefined && call.response !== null) return call.response;
+  call.answeredByPolicy = true;
+  return outcome ?? PolicyResponse.empty();
+}
 
 function finishWith(call: PolicyCall, response: PolicyResponse | Promise<PolicyResponse>): PolicyResponse | Promise<PolicyResponse> {
   if (isPromise(response)) {
@@ -51,6 +90,7 @@ function finishWith(call: PolicyCall, response: PolicyResponse | Promise<PolicyR
 }
 
 function handleError(policy: EffectivePolicy, call: PolicyCall, error: unknown): PolicyResponse | Promise<PolicyResponse> {
+  call.answeredByPolicy = true;
   const failed = call.currentOrigin;
   const message = error instanceof Error ? error.message : String(error);
   call.note(`failed: ${message}`);

@@ -31,8 +31,18 @@ export interface PolicyTraceEntry {
   decision: string;
 }
 
-/** `rate-limit (product starter): 6th call in 60 s, limit 5: 429, retry in 42 s`. */
+/**
+ * `rate-limit (product starter, line 3): 6th call in 60 s, limit 5: 429, retry in 42 s`:
+ * the element, the document it is written in (scope and id) and its line there.
+ */
 export function formatTraceEntry(entry: PolicyTraceEntry): string {
   const scope = entry.scopeName === null ? entry.scope : `${entry.scope} ${entry.scopeName}`;
-  return `${entry.element} (${scope}): ${entry.decision}`;
+  return `${entry.element} (${scope}, line ${entry.line}): ${entry.decision}`;
+}
+
+/** The document of a scope in words: `the global document`, `the document of product standard`. */
+export function documentOf(scope: Scope, scopeName: string | null): string {
+  if (scope === 'global') return 'the global document';
+  const what = scope === 'api' ? 'API' : scope;
+  return scopeName === null ? `the ${what} document` : `the document of ${what} ${scopeName}`;
 }

@@ -203,3 +203,60 @@ describe('scenario 3, fixed through the management API', () => {
     expect(JSON.parse(result.text).error.code).toBe('Unauthorized');
   });
 });
+
+describe('scenario 3, reset alone', () => {
+  it('POST /lab/reset?scenario=3 brings back both 401s and leaves the other scenarios as they are', async () => {
+    // The Echo API is fixed (above); another scenario is fixed too: its fix must survive the reset of scenario 3.
+    const unlimited = JSON.parse((await manage('POST', '/subscriptions/unlimited-admin/listSecrets')).text).primaryKey as string;
+    const fixed = await manage(
+      'PUT',
+      '/apis/blank-api/operations/getheaders/policies/policy',
+      { properties: { format: 'rawxml', value: '<policies><inbound><base /></inbound><backend><forward-request /></backend><outbound><base /></outbound></policies>' } },
+      { 'If-Match': '*' },
+    );
+    expect(fixed.status, fixed.text).toBe(200);
+    const headers = { 'Ocp-Apim-Subscription-Key': unlimited };
+    expect((await call('/httpbin/headers', { headers })).body.length).toBeGreaterThan(0);
+
+    const reset = await call('/lab/reset?scenario=3', { method: 'POST', headers: { Authorization: `SharedAccessSignature ${token}` } });
+    expect(reset.status, reset.text).toBe(200);
+    expect(JSON.parse(reset.text)).toMatchObject({ scenario: 3 });
+
+    expectApimError(await call('/echo/resource?param1=sample'), 401, MISSING);
+    expectApimError(await call('/echo/resource?param1=sample', { headers: { 'Ocp-Apim-Subscription-Key': HARD_CODED_KEY } }), 401, INVALID);
+    // The Echo API is in no product again, so the administrator's Unlimited key does not cover it either.
+    expectApimError(await call('/echo/resource?param1=sample', { headers }), 401, INVALID);
+    const operation = JSON.parse((await manage('GET', '/apis/echo-api/operations/retrieve-resource')).text);
+    expect(operation.properties.request.headers).toMatchObject([{ name: 'Ocp-Apim-Subscription-Key', defaultValue: HARD_CODED_KEY }]);
+    expect(JSON.parse((await manage('GET', '/apis/echo-api/products')).text).value).toEqual([]);
+
+    // Scenario 1 keeps its fix; the Unlimited key is the same key as before.
+    const blank = await call('/httpbin/headers', { headers });
+    expect(blank.status).toBe(200);
+    expect(JSON.parse(blank.text).headers['Ocp-Apim-Subscription-Key']).toBe(unlimited);
+  });
+
+  it('the trace, read as the console reads it, says why each 401: the hard-coded key belongs to no subscription, the other calls carry none', async () => {
+    const issued = await manage('POST', '/gateways/managed/listDebugCredentials', { credentialsExpireAfter: 'PT1H', apiId: '/apis/echo-api', purposes: ['tracing'] });
+    const debug = JSON.parse(issued.text).token as string;
+    const messagesOf = async (result: Awaited<ReturnType<typeof call>>) => {
+      const trace = JSON.parse((await manage('POST', '/gateways/managed/listTrace', { traceId: result.headers.get('apim-trace-id') })).text);
+      return (['inbound', 'backend', 'outbound'] as const).flatMap((group) => (trace.traceEntries[group] as { data: { message?: string } }[]).flatMap((e) => e.data.message ?? []));
+    };
+    const invalid = await call('/echo/resource?param1=sample', { headers: { 'Ocp-Apim-Subscription-Key': HARD_CODED_KEY, 'Apim-Debug-Authorization': debug } });
+    expectApimError(invalid, 401, INVALID);
+    expect(await messagesOf(invalid)).toEqual([
+      "API 'echo-api' and operation 'retrieve-resource' matched.",
+      'A subscription key was found in the header.',
+      'The subscription key belongs to no subscription: 401 (invalid key).',
+    ]);
+    const missing = await call('/echo/resource', { method: 'PUT', headers: { 'Apim-Debug-Authorization': debug } });
+    expectApimError(missing, 401, MISSING);
+    expect(await messagesOf(missing)).toEqual([
+      "API 'echo-api' and operation 'modify-resource' matched.",
+      'No subscription key was found in the request.',
+      "No subscription key under the API's header or query parameter name, and the API is in no product that needs none: 401 (missing key).",
+    ]);
+    expect(JSON.stringify(await messagesOf(invalid))).not.toContain(HARD_CODED_KEY);
+  });
+});

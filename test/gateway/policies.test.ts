@@ -394,7 +394,7 @@ describe('policies in the trace', () => {
     const first = await traceOf(call('GET', '/echo/resource', KEY.starter, { 'Apim-Debug-Authorization': token }));
     expect(first.traceEntries.inbound.map((e) => e.source)).toEqual(['api-inspector', 'api-matching', 'subscription-key', 'authorization', 'rate-limit', 'set-header']);
     expect(first.traceEntries.inbound[4]!.data).toMatchObject({ scope: 'product', scopeName: 'starter' });
-    expect(String(first.traceEntries.inbound[4]!.data.message)).toMatch(/^rate-limit \(product starter\): 1st call in 60 s, limit 1: allowed/);
+    expect(String(first.traceEntries.inbound[4]!.data.message)).toMatch(/^rate-limit \(product starter, line 1\): 1st call in 60 s, limit 1: allowed/);
     expect(first.traceEntries.inbound[5]!.data).toMatchObject({ scope: 'api', scopeName: 'echo-api' });
     expect(first.traceEntries.backend.map((e) => e.source)).toEqual(['forward-request']);
     expect(first.traceEntries.backend[0]!.data).toMatchObject({ scope: 'global', decision: 'backend answered 200' });
@@ -403,7 +403,7 @@ describe('policies in the trace', () => {
 
     const second = await traceOf(call('GET', '/echo/resource', KEY.starter, { 'Apim-Debug-Authorization': token }));
     expect(second.traceEntries.inbound.map((e) => e.source).slice(4)).toEqual(['rate-limit']);
-    expect(String(second.traceEntries.inbound[4]!.data.message)).toMatch(/^rate-limit \(product starter\): 2nd call in 60 s, limit 1: 429, retry in \d+ s$/);
+    expect(String(second.traceEntries.inbound[4]!.data.message)).toMatch(/^rate-limit \(product starter, line 1\): 2nd call in 60 s, limit 1: 429, retry in \d+ s$/);
     expect(second.traceEntries.backend).toEqual([]);
     expect(second.traceEntries.outbound.at(-1)!.data).toMatchObject({ status: 429, outcome: 'policyAnswered' });
     // Never a key in the trace.

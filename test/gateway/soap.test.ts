@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Api } from '../../src/catalog/records';
 import { createGateway } from '../../src/gateway/pipeline';
-import { soapActionOf, soapMissReason } from '../../src/gateway/soapAction';
+import { NO_SOAP_ACTION, soapActionOf, soapMissReason } from '../../src/gateway/soapAction';
 import { traceDocument } from '../../src/gateway/trace';
 import { api, bodyOf, catalogOf, headerValues, operation, recordingForwarder, request, subscription } from './fixtures';
 
@@ -90,8 +90,10 @@ describe('SOAP pass-through matching (docs/apim-behaviour.md#soap-pass-through-a
     const { gateway, forwarder } = calculator();
     const r = await gateway.handle(request('POST', URL_, { 'Content-Type': 'text/xml; charset=utf-8' }));
     await expectNotFound(r);
-    expect(r.trace.operationMiss).toBe('the request carried no SOAPAction header nor a SOAP 1.2 action');
-    expect(matchingMessage(r)).toBe("API 'calculator' matched; no operation matched: the request carried no SOAPAction header nor a SOAP 1.2 action.");
+    expect(r.trace.operationMiss).toBe(NO_SOAP_ACTION);
+    expect(matchingMessage(r)).toBe(
+      "API 'calculator' matched; no operation matched: no SOAPAction was sent (neither a SOAPAction header nor an action parameter of Content-Type: application/soap+xml), and this SOAP API's operations are matched by their SOAP action.",
+    );
     expect(forwarder.calls).toHaveLength(0);
     // The same request with a valid key is the same 404; without the key it never becomes a 401.
     await expectNotFound(await gateway.handle(request('POST', URL_, KEY)));
@@ -101,7 +103,7 @@ describe('SOAP pass-through matching (docs/apim-behaviour.md#soap-pass-through-a
     const { gateway } = calculator();
     const r = await gateway.handle(request('POST', URL_, SOAP12('; charset=utf-8; actionx="http://tempuri.org/Add"')));
     await expectNotFound(r);
-    expect(r.trace.operationMiss).toBe('the request carried no SOAPAction header nor a SOAP 1.2 action');
+    expect(r.trace.operationMiss).toBe(NO_SOAP_ACTION);
     await expectNotFound(await gateway.handle(request('POST', `${URL_}?soapAction=http://tempuri.org/Add`, KEY)));
   });
 

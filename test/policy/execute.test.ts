@@ -28,9 +28,9 @@ describe('executePolicy', () => {
     expect(response.headers.toList()).toEqual([['Content-Type', 'text/plain'], ['X-Out', '2']]);
     expect(bodyText(response.body)).toBe('made');
     expect(call.trace?.map(formatTraceEntry)).toEqual([
-      "set-header (api echo-api): override 'X-In'",
-      'forward-request (global): backend answered 201',
-      "set-header (api echo-api): override 'X-Out'",
+      "set-header (api echo-api, line 1): override 'X-In'",
+      'forward-request (global, line 1): backend answered 201',
+      "set-header (api echo-api, line 1): override 'X-Out'",
     ]);
   });
 

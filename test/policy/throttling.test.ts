@@ -39,7 +39,7 @@ describe('rate-limit', () => {
     expect(refused.response.status).toBe(429);
     expect(bodyText(refused.response.body)).toBe('{ "statusCode": 429, "message": "Rate limit is exceeded. Try again in 45 seconds." }');
     expect(refused.response.headers.first('Retry-After')).toBe('45');
-    expect(refused.trace).toEqual(['rate-limit (product starter): 6th call in 60 s, limit 5: 429, retry in 45 s']);
+    expect(refused.trace).toEqual(['rate-limit (product starter, line 1): 6th call in 60 s, limit 5: 429, retry in 45 s']);
     // Another subscription has its own counter.
     expect((await call({ subscription: { ...refusedSub(), id: 'sub-2' } })).response.status).toBe(200);
     services.clock.advance(46);
@@ -48,7 +48,7 @@ describe('rate-limit', () => {
 
   it('does not count calls made without a subscription', async () => {
     const { call } = setup('<rate-limit calls="1" renewal-period="60" />', 'api');
-    expect((await call({ subscription: null })).trace).toEqual(['rate-limit (api echo-api): no subscription: not counted', 'forward-request (global): backend answered 200']);
+    expect((await call({ subscription: null })).trace).toEqual(['rate-limit (api echo-api, line 1): no subscription: not counted', 'forward-request (global, line 1): backend answered 200']);
     expect((await call({ subscription: null })).response.status).toBe(200);
   });
 
@@ -139,7 +139,7 @@ describe('quota', () => {
     expect(refused.response.status).toBe(403);
     expect(bodyText(refused.response.body)).toBe('{ "statusCode": 403, "message": "Out of call volume quota. Quota will be replenished in 00:50:00." }');
     expect(refused.response.headers.first('Retry-After')).toBe('3000');
-    expect(refused.trace[0]).toBe('quota (product starter): 3rd call of 2 (period 3600 s): 403 (calls), renews in 3000 s');
+    expect(refused.trace[0]).toBe('quota (product starter, line 1): 3rd call of 2 (period 3600 s): 403 (calls), renews in 3000 s');
     services.clock.ms = Date.parse('2024-01-01T01:00:00Z');
     expect((await call()).response.status).toBe(200);
   });

@@ -6,6 +6,7 @@ import { backendUrl, policyDocument, record } from './common';
  * Scenario 1: the Blank API in front of httpbin. GetHeaders' own document empties
  * its backend section without `<base />`, so nothing is forwarded and the call
  * answers 200 with an empty body; GetMyIp inherits the global forward-request.
+ * The lab instance: docs/scenarios/README.md; the scenario: docs/scenarios/1-blank-response.md.
  */
 
 export const BLANK_API_ID = 'blank-api';

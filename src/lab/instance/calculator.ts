@@ -8,6 +8,7 @@ import { backendUrl, fixedHeader, record, representation } from './common';
  * default the test console sends; Multiply defines none, so the console sends no
  * action and no operation matches (404). Divide's sample body divides by zero
  * (the backend's 500 SOAP fault).
+ * The lab instance: docs/scenarios/README.md; the scenario: docs/scenarios/2-soap-404.md.
  */
 
 export const CALCULATOR_API_ID = 'calculator';
@@ -47,7 +48,15 @@ export function soapActionHeader(name: CalculatorOperation) {
 export function calculatorRecords(env: NodeJS.ProcessEnv = process.env): CatalogRecord[] {
   return [
     record.api(
-      builders.api({ id: CALCULATOR_API_ID, displayName: 'Calculator', path: 'calc', serviceUrl: backendUrl('calculator', env), protocols: ['https'], type: 'soap' }),
+      builders.api({
+        id: CALCULATOR_API_ID,
+        displayName: 'Calculator',
+        path: 'calc',
+        // The ASMX service's own address: the backend function serves only calculator.asmx (docs/lab-backends.md).
+        serviceUrl: `${backendUrl('calculator', env)}/calculator.asmx`,
+        protocols: ['https'],
+        type: 'soap',
+      }),
     ),
     ...CALCULATOR_OPERATIONS.map((name) =>
       record.operation(

@@ -4,6 +4,7 @@ import type { Api, Operation, Parameter, PolicyRecord, Product, ProductApiLink, 
 /**
  * What the lab instance's pieces have in common: the administrator, the app's own
  * base URL (the lab's backends are functions of this app) and record helpers.
+ * The lab instance: docs/scenarios/README.md.
  */
 
 export const ADMIN_USER = '/users/1';

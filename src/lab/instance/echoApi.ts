@@ -7,6 +7,7 @@ import { backendUrl, record } from './common';
  * Scenario 3: the Echo API in its broken state: in no product, and two operations
  * whose definition hard-codes a subscription key header with a key of no
  * subscription. Ids are part of the lab's contract.
+ * The lab instance: docs/scenarios/README.md; the scenario: docs/scenarios/3-unauthorized.md.
  */
 
 export const ECHO_API_ID = 'echo-api';

@@ -9,6 +9,7 @@ import { backendUrl, policyDocument, record, representation } from './common';
  * replaces every response with a fake 429 after `<base />`. Four operations have
  * documents whose outbound section has no `<base />`, so only PutProduct inherits
  * the fake 429.
+ * The lab instance: docs/scenarios/README.md; the scenario: docs/scenarios/4-performance.md.
  */
 
 export const PRODUCTSTORE_API_ID = 'productstore';

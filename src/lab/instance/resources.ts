@@ -6,6 +6,7 @@ import { backendUrl, record } from './common';
  * Scenario 5: the Resources API in front of the JSON placeholder service, in
  * product Standard. Standard's document forbids GetPosts to every address, and the
  * global document limits GetComments to one call per 10 s per caller IP address.
+ * The lab instance: docs/scenarios/README.md; the scenario: docs/scenarios/5-throttling.md.
  */
 
 export const RESOURCES_API_ID = 'resources';

@@ -13,7 +13,7 @@ import { RESOURCES_API_ID, resourcesRecords } from './resources';
  * and product links), the products those APIs are in with the administrator's
  * subscription to each, and the documents whose faults it teaches. Two scenarios
  * may own one record (Unlimited holds the APIs of scenarios 1 and 2): restoring
- * either writes the same value.
+ * either writes the same value. Each scenario's page: docs/scenarios/README.md.
  */
 
 export const SCENARIO_NUMBERS = [1, 2, 3, 4, 5] as const;

@@ -59,10 +59,10 @@ export const cacheLookup: ElementDefinition = {
         const cached = call.services.cache.get(key);
         if (cached === undefined) {
           call.cacheKey = key;
-          call.note('miss');
+          call.note('miss: the backend is called');
           return CONTINUE;
         }
-        call.note(`hit: ${cached.status}`);
+        call.note(() => `hit: answered ${cached.status} from the cache, the backend is not called`);
         // The entry's own header list: the response builds a map of it only if a later policy touches its headers.
         return new PolicyResponse(cached.status, reasonPhrase(cached.status), cached.headers, cached.body);
       },

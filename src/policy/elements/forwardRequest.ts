@@ -25,6 +25,7 @@ export const forwardRequest: ElementDefinition = {
       run: async (call) => {
         const answer = await call.backend(call, options);
         call.response = PolicyResponse.from(answer);
+        call.backendStatus = answer.status;
         call.note(() => `backend answered ${answer.status}`);
         return CONTINUE;
       },

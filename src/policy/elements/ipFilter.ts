@@ -10,6 +10,8 @@ import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
 interface AddressRange {
   readonly from: IpAddress;
   readonly to: IpAddress;
+  /** As written: `10.0.0.1`, or `0.0.0.0-255.255.255.255` for a range. */
+  readonly text: string;
 }
 
 function address(text: string, element: XmlElement, at: XmlAttribute | XmlElement): IpAddress {
@@ -21,8 +23,9 @@ function address(text: string, element: XmlElement, at: XmlAttribute | XmlElemen
 function compileRange(child: XmlElement): AddressRange {
   if (child.name === 'address') {
     new Attributes(child, []);
-    const single = address(textContent(child).text, child, child);
-    return { from: single, to: single };
+    const text = textContent(child).text.trim();
+    const single = address(text, child, child);
+    return { from: single, to: single, text };
   }
   const attributes = new Attributes(child, ['from', 'to']);
   childElements(child, []);
@@ -32,7 +35,7 @@ function compileRange(child: XmlElement): AddressRange {
   const to = address(toAttribute.value, child, toAttribute);
   if (from.version !== to.version) throw new PolicyError("'from' and 'to' must be of the same IP version.", child.name, toAttribute.position);
   if (from.value > to.value) throw new PolicyError("'from' must not be above 'to'.", child.name, fromAttribute.position);
-  return { from, to };
+  return { from, to, text: `${fromAttribute.value.trim()}-${toAttribute.value.trim()}` };
 }
 
 /** `<ip-filter action="allow|forbid">` with `<address>` and `<address-range from to>`: 403 for refused callers. */
@@ -49,11 +52,23 @@ export const ipFilter: ElementDefinition = {
       origin: originOf(element, context),
       run: (call) => {
         const caller = parseIpAddress(call.ipAddress);
-        const listed = caller !== null && ranges.some((r) => r.from.version === caller.version && caller.value >= r.from.value && caller.value <= r.to.value);
-        const allowed = action === 'allow' ? listed : !listed;
-        call.note(() => `caller ${call.ipAddress} ${listed ? 'is' : 'is not'} listed (${action}): ${allowed ? 'allowed' : '403'}`);
+        const range = caller === null ? undefined : ranges.find((r) => r.from.version === caller.version && caller.value >= r.from.value && caller.value <= r.to.value);
+        const allowed = action === 'allow' ? range !== undefined : range === undefined;
+        call.note(() => filterTrace(call.ipAddress, action, range, allowed));
         return allowed ? CONTINUE : PolicyResponse.from(forbiddenResponse());
       },
     };
   },
 };
+
+/**
+ * `the caller's address 127.0.0.1 is in the forbidden range 0.0.0.0-255.255.255.255: 403 Forbidden`
+ * (troubleshooting scenario 5): the caller's address, the range that decided, the outcome.
+ */
+function filterTrace(ipAddress: string, action: 'allow' | 'forbid', range: AddressRange | undefined, allowed: boolean): string {
+  const caller = ipAddress === '' ? "the caller's address is unknown and" : `the caller's address ${ipAddress}`;
+  const kind = action === 'allow' ? 'allowed' : 'forbidden';
+  const where =
+    range === undefined ? `is in no ${kind} address or range` : range.text.includes('-') ? `is in the ${kind} range ${range.text}` : `is the ${kind} address ${range.text}`;
+  return `${caller} ${where}: ${allowed ? 'allowed' : '403 Forbidden'}`;
+}

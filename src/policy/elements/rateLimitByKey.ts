@@ -1,3 +1,4 @@
+import type { PolicyCall } from '../call';
 import { CONTINUE } from '../step';
 import { Attributes, childElements } from './attributes';
 import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
@@ -28,9 +29,10 @@ export const rateLimitByKey: ElementDefinition = {
       origin: originOf(element, context),
       run: (call) => {
         const { rateLimiter } = call.services;
-        const key = `rate-limit-by-key|${counterKey(call)}`;
+        const value = counterKey(call);
+        const key = `rate-limit-by-key|${value}`;
         const decision = rateLimiter.peek(key, calls, periodSeconds);
-        call.note(() => rateTrace(decision, periodSeconds, count));
+        call.note(() => `${counterKeyTrace(call, value)}: ${rateTrace(decision, periodSeconds, count)}`);
         if (!decision.allowed) {
           if (ietfHeaders) offerRateStatus(call, decision, count, key, periodSeconds);
           return tooManyCalls(call, decision, names);
@@ -44,3 +46,12 @@ export const rateLimitByKey: ElementDefinition = {
     };
   },
 };
+
+/**
+ * Which counter the call was counted on, for the trace (troubleshooting scenario
+ * 5: a limit per caller IP address). The value is only shown when it is the
+ * caller's address: a counter key may be made of anything, a key included.
+ */
+function counterKeyTrace(call: PolicyCall, value: string): string {
+  return value !== '' && value === call.ipAddress ? `counter key ${value} (the caller's IP address)` : 'counter key from counter-key (its value is not traced)';
+}

@@ -1,4 +1,5 @@
-import { PolicyResponse } from '../call';
+import { PolicyResponse, type PolicyCall } from '../call';
+import { documentOf, type StepOrigin } from '../origin';
 import { Attributes, atMostOne, childElements } from './attributes';
 import { ALL_SCOPES, originOf, type ElementDefinition } from './definition';
 import { compileBodyValue } from './setBody';
@@ -18,17 +19,33 @@ export const returnResponse: ElementDefinition = {
     const status = statusElement ? compileStatusEdit(statusElement, context) : undefined;
     const headers = children.filter((child) => child.name === 'set-header').map((child) => compileNameValuesEdit(child, context));
     const body = bodyElement ? compileBodyValue(bodyElement, context) : undefined;
+    const origin = originOf(element, context);
     return {
-      origin: originOf(element, context),
+      origin,
       run: (call) => {
         const response = PolicyResponse.empty();
         status?.(call, response);
         for (const header of headers) header.apply(call, response.headers);
         if (body) response.body = body(call);
         call.responseEdited = true;
-        call.note(() => `returned ${response.status}`);
+        call.note(() => returnedTrace(call, origin, response));
         return response;
       },
     };
   },
 };
+
+/**
+ * What the trace says of a return-response: the answer it made, the backend's
+ * answer it replaced (troubleshooting scenario 4's fake 429), and where it was
+ * inherited from when it is not the operation's own.
+ */
+function returnedTrace(call: PolicyCall, origin: StepOrigin, response: PolicyResponse): string {
+  const made = `${response.status}${response.reason ? ` ${response.reason}` : ''}`;
+  const what =
+    call.backendStatus === null
+      ? `answered ${made} without calling the backend`
+      : `replaced the backend's ${call.backendStatus} answer with ${made}`;
+  if (origin.scope === 'operation') return what;
+  return `${what}; inherited from the ${origin.scope === 'api' ? 'API' : origin.scope} scope (${documentOf(origin.scope, call.scopeName(origin))}) by operation ${call.operation.id}`;
+}
