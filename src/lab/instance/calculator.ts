@@ -47,7 +47,15 @@ export function soapActionHeader(name: CalculatorOperation) {
 export function calculatorRecords(env: NodeJS.ProcessEnv = process.env): CatalogRecord[] {
   return [
     record.api(
-      builders.api({ id: CALCULATOR_API_ID, displayName: 'Calculator', path: 'calc', serviceUrl: backendUrl('calculator', env), protocols: ['https'], type: 'soap' }),
+      builders.api({
+        id: CALCULATOR_API_ID,
+        displayName: 'Calculator',
+        path: 'calc',
+        // The ASMX service's own address: the backend function serves only calculator.asmx (docs/lab-backends.md).
+        serviceUrl: `${backendUrl('calculator', env)}/calculator.asmx`,
+        protocols: ['https'],
+        type: 'soap',
+      }),
     ),
     ...CALCULATOR_OPERATIONS.map((name) =>
       record.operation(
