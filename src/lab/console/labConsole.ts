@@ -6,7 +6,7 @@ import { admitManagementCall } from '../../management/admission';
 import { effectivePolicyOf } from '../../management/effectivePolicy';
 import type { ManagementSettings } from '../../management/settings';
 import type { AuthThrottle } from '../../management/throttle';
-import { diagnoseLab } from '../diagnosis';
+import { labStateOf } from '../diagnosis';
 import { renderConsolePage } from './page';
 
 /**
@@ -127,7 +127,7 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
   }
 
   async function state(request: ConsoleRequest): Promise<ConsoleResponse> {
-    return (await admit(request)) ?? json(200, diagnoseLab(store.index));
+    return (await admit(request)) ?? json(200, labStateOf(store.index));
   }
 
   /** `effective-policy/{apiId}/{operationId}[/{productId}]`: APIM's "Calculate effective policy". */
