@@ -106,6 +106,8 @@ function symptomCalls(index: CatalogIndex, scenario: ScenarioState, baseUrl: str
         `curl -i ${url(RESOURCES_API_ID, 'resource', '/posts')} ${key(RESOURCES_API_ID)}`,
         `for i in 1 2; do curl -s -o /dev/null -w "%{http_code}\\n" ${url(RESOURCES_API_ID, 'resource', '/comments')} ${key(RESOURCES_API_ID)}; done`,
       ];
+    default:
+      return [];
   }
 }
 

@@ -105,7 +105,7 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
     return {
       status: 200,
       headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': pagePolicy(value), ...COMMON_HEADERS },
-      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state', policyUrl: `/lab/${EFFECTIVE_POLICY_PATH}` }),
+      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state', resetUrl: '/lab/reset', policyUrl: `/lab/${EFFECTIVE_POLICY_PATH}` }),
     };
   }
 

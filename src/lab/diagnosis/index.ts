@@ -4,7 +4,7 @@ import { diagnoseScenario2 } from './scenario2';
 import { diagnoseLab, scenario3State, type LabState } from './scenario3';
 import { diagnoseScenario4 } from './scenario4';
 import { diagnoseScenario5 } from './scenario5';
-import type { ScenarioState } from './types';
+import type { LabStateView, ScenarioState } from './types';
 
 /**
  * The lab's diagnosis: each scenario of the troubleshooting series read from the
@@ -13,12 +13,7 @@ import type { ScenarioState } from './types';
  */
 
 export { diagnoseLab, FIX_PRODUCT_ID, type LabFinding, type LabState } from './scenario3';
-export type { Finding, Fix, FixRequest, ScenarioState, ScenarioStatus } from './types';
-
-/** What `GET /lab/state` answers: scenario 3's state at the top (as before the other scenarios), and every scenario's. */
-export interface LabStateView extends LabState {
-  scenarios: ScenarioState[];
-}
+export type { Finding, Fix, FixRequest, LabStateView, ScenarioState, ScenarioStatus } from './types';
 
 /** Every scenario's state, in order. */
 export function diagnoseScenarios(index: CatalogIndex, scenario3: LabState = diagnoseLab(index)): ScenarioState[] {

@@ -3,21 +3,9 @@ import { etagOf } from '../../management/etag';
 import { ADMIN_USER } from '../instance/common';
 import { ECHO_API_ID } from '../instance/echoApi';
 import { titleOf } from './common';
-import type { Finding, Fix, ScenarioState } from './types';
+import type { Fix, LabFinding, LabState, ScenarioState } from './types';
 
-/** One thing standing between the administrator and a 200 from the Echo API. */
-export interface LabFinding extends Finding<'apiMissing' | 'apiInNoProduct' | 'noActiveAdminSubscription' | 'hardCodedKeyHeader'> {
-  /** The operation concerned, for `hardCodedKeyHeader`. */
-  operationId?: string;
-}
-
-export interface LabState {
-  /** `broken`: both faults of scenario 3; `partly fixed`: one left; `fixed`: none. */
-  status: 'broken' | 'partly fixed' | 'fixed' | 'missing';
-  findings: LabFinding[];
-  /** Products that contain the Echo API and that the administrator has an active subscription to. */
-  usableProducts: string[];
-}
+export type { LabFinding, LabState };
 
 /** The product the "Add Echo API to ..." fix links the API to. */
 export const FIX_PRODUCT_ID = 'starter';

@@ -1,9 +1,8 @@
-import type { ScenarioNumber } from '../instance/scenarios';
-
 /**
  * What the lab's diagnosis answers: per scenario of the troubleshooting series,
  * its state and one finding per fault, each with the fix the test console can
  * apply through the management API as plain data (docs/lab-diagnosis.md).
+ * Types only, without Node: the console's browser script reads them too.
  */
 
 /** `broken`: every fault of the scenario is there; `partly fixed`: some; `fixed`: none; `missing`: its API or an operation is gone. */
@@ -49,13 +48,34 @@ export interface Finding<Code extends string = string> {
 }
 
 export interface ScenarioState {
-  readonly number: ScenarioNumber;
+  /** 1 to 5, as `LAB_SCENARIOS` numbers them. */
+  readonly number: number;
   /** The article's title. */
   readonly title: string;
   readonly status: ScenarioStatus;
   readonly findings: readonly Finding[];
   /** What to try, in the console, once the scenario is fixed. */
   readonly whenFixed: string;
+}
+
+/** One thing standing between the administrator and a 200 from the Echo API (scenario 3). */
+export interface LabFinding extends Finding<'apiMissing' | 'apiInNoProduct' | 'noActiveAdminSubscription' | 'hardCodedKeyHeader'> {
+  /** The operation concerned, for `hardCodedKeyHeader`. */
+  operationId?: string;
+}
+
+/** Scenario 3's state, as the lab state has had it at its top since before the other scenarios. */
+export interface LabState {
+  /** `broken`: both faults of scenario 3; `partly fixed`: one left; `fixed`: none. */
+  status: 'broken' | 'partly fixed' | 'fixed' | 'missing';
+  findings: LabFinding[];
+  /** Products that contain the Echo API and that the administrator has an active subscription to. */
+  usableProducts: string[];
+}
+
+/** What `GET /lab/state` answers: scenario 3's state at the top, and every scenario's in order. */
+export interface LabStateView extends LabState {
+  scenarios: ScenarioState[];
 }
 
 /**
