@@ -419,6 +419,24 @@ if (!chromium.available && !chromium.required) {
       await page.close();
     });
 
+    it("keeps the operations of the API picked last when an earlier pick's list arrives later", async () => {
+      const { page, problems } = await openConsole();
+      // The Echo API's operations (the API picked on connecting) arrive late.
+      await page.route(/\/apis\/echo-api\/operations\?/, async (route) => {
+        await new Promise((resolve) => setTimeout(resolve, 1500));
+        await route.continue();
+      });
+      await connect(page, token());
+      await page.locator('#token-status', { hasText: 'Connected' }).waitFor();
+      await page.getByLabel('API', { exact: true }).selectOption('resources');
+      await pick(page, 'GET GetPosts', 'GetPosts');
+      await page.waitForTimeout(2000);
+      await pick(page, 'GET GetUsers', 'GetUsers');
+      expect(await page.locator('#operation-list button').allTextContents()).toEqual(['GETGetComments', 'GETGetPhotos', 'GETGetPosts', 'GETGetUsers']);
+      expect(problems).toEqual([]);
+      await page.close();
+    });
+
     const contentTypeOf = (page: Page) => page.locator('input[data-header="Content-Type"]').inputValue();
 
     it('says clearly when the token has expired or is not valid', async () => {

@@ -86,6 +86,8 @@ export async function selectApi(ctx: ConsoleContext, apiId: string): Promise<voi
   const { state } = ctx;
   const api = state.apis.find((a) => a.name === apiId) ?? null;
   state.api = api;
+  // An operation of the previous API still loading is no longer wanted.
+  state.selectSeq += 1;
   state.operation = null;
   state.operations = [];
   renderOperations(ctx);
@@ -95,8 +97,10 @@ export async function selectApi(ctx: ConsoleContext, apiId: string): Promise<voi
   const p = api.properties;
   byId('api-info').textContent = `Path /${p.path}; ${p.subscriptionRequired ? 'subscription required' : 'no subscription required'}; key header ${keyHeaderOf(api)}.`;
   try {
-    state.operations = await ctx.client.listAll<OperationResource>(`/apis/${seg(api.name)}/operations`);
+    const operations = await ctx.client.listAll<OperationResource>(`/apis/${seg(api.name)}/operations`);
+    // Another API was picked meanwhile: its operations, not these, are the current ones.
     if (state.api !== api) return;
+    state.operations = operations;
     renderOperations(ctx);
   } catch (error) {
     say('op-status', `Could not list the operations: ${messageOf(error)}`, 'error');
