@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { CatalogStore } from '../catalog/catalogStore';
 import { catalogConnectionFromEnv, createTableClient } from '../catalog/connection';
 import { managementToken } from '../lab/banner';
-import { diagnoseLab } from '../lab/diagnosis';
+import { labStateOf } from '../lab/diagnosis';
 import { labScenario, SCENARIO_NUMBERS, type LabScenario } from '../lab/instance/scenarios';
 import { resetLab } from '../lab/reset';
 import { loadLocalSettings } from '../local/localSettings';
@@ -28,8 +28,19 @@ function what(scenario: LabScenario | undefined): string {
   return scenario ? `scenario ${scenario.number} (${scenario.title})` : 'the whole lab instance';
 }
 
-function report(where: string, scenario: LabScenario | undefined, state: Pick<RemoteLabState, 'catalogVersion' | 'status' | 'findings'>): void {
-  process.stdout.write(`${where}: ${what(scenario)} reset to its broken state (catalog version ${state.catalogVersion}): ${state.status}, ${state.findings.length} findings.\n`);
+/** The reset scenario's state, or the whole lab's: one status when every scenario has it, and every finding counted. */
+function stateOf(scenario: LabScenario | undefined, state: RemoteLabState): { status: string; findings: number } {
+  const scenarios = state.scenarios;
+  if (!scenarios) return { status: state.status, findings: state.findings.length };
+  const shown = scenario ? scenarios.filter((s) => s.number === scenario.number) : scenarios;
+  const statuses = new Set(shown.map((s) => s.status));
+  const status = statuses.size === 1 ? [...statuses][0]! : shown.map((s) => `scenario ${s.number} ${s.status}`).join(', ');
+  return { status, findings: shown.reduce((total, s) => total + s.findings.length, 0) };
+}
+
+function report(where: string, scenario: LabScenario | undefined, state: RemoteLabState): void {
+  const { status, findings } = stateOf(scenario, state);
+  process.stdout.write(`${where}: ${what(scenario)} reset to its broken state (catalog version ${state.catalogVersion}): ${status}, ${findings} findings.\n`);
 }
 
 function parseScenario(value: string | undefined): LabScenario | undefined {
@@ -66,7 +77,7 @@ async function main(): Promise<void> {
     const store = new CatalogStore({ client: createTableClient(catalogConnectionFromEnv()), pollIntervalMs: 0, log: () => {} });
     await store.ensureStarted();
     const catalogVersion = await resetLab(store, process.env, scenario);
-    report('Lab catalog', scenario, { catalogVersion, ...diagnoseLab(store.index) });
+    report('Lab catalog', scenario, { catalogVersion, ...labStateOf(store.index) });
   } finally {
     await azurite?.stop();
   }

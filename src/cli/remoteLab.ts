@@ -15,8 +15,11 @@ export function authorizationOf(token: string): string {
 export interface RemoteLabState {
   catalogVersion: number;
   scenario?: number;
+  /** Scenario 3's state, at the top since before the other scenarios. */
   status: string;
   findings: unknown[];
+  /** Every scenario's state (absent from an app older than the other scenarios). */
+  scenarios?: { number: number; status: string; findings: readonly unknown[] }[];
 }
 
 /**

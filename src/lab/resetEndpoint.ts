@@ -2,7 +2,7 @@ import { invalidField, isArmError, serviceUnavailable, type ArmError } from '../
 import type { CatalogStore } from '../catalog/catalogStore';
 import { authenticate } from '../management/auth';
 import type { ManagementSettings } from '../management/settings';
-import { diagnoseLab } from './diagnosis';
+import { labStateOf } from './diagnosis';
 import { labScenario, SCENARIO_NUMBERS, type LabScenario } from './instance/scenarios';
 import { resetLab } from './reset';
 
@@ -53,7 +53,7 @@ export function createLabReset(options: LabResetOptions): (authorization: string
       await store.catchUp(options.storageTimeoutMs ?? 5000);
       const catalogVersion = await resetLab(store, options.env ?? process.env, scenario);
       options.afterReset?.(scenario);
-      return json(200, { catalogVersion, ...(scenario ? { scenario: scenario.number } : {}), ...diagnoseLab(store.index) });
+      return json(200, { catalogVersion, ...(scenario ? { scenario: scenario.number } : {}), ...labStateOf(store.index) });
     } catch (error) {
       return armError(isArmError(error) ? error : serviceUnavailable());
     }

@@ -1,6 +1,6 @@
 import { ArmError, resourceNotFound } from '../apim/armErrors';
 import type { CatalogIndex } from '../catalog/catalogIndex';
-import type { PolicyScopeRef } from '../catalog/records';
+import type { PolicyRecord, PolicyScopeRef } from '../catalog/records';
 import { composePolicy, describePolicy, type EffectivePolicy } from '../policy/compose';
 import { PolicyError } from '../policy/context';
 import { DEFAULT_GLOBAL_POLICY, parsePolicyDocument, type PolicyDocument } from '../policy/document';
@@ -42,12 +42,25 @@ export interface EffectivePolicyView {
 
 export type EffectivePolicyCatalog = Pick<CatalogIndex, 'getApi' | 'getOperation' | 'getProduct' | 'policyDocument'>;
 
-interface ScopeSource {
+/** One scope of an operation's effective policy: its stored document (if any), compiled and as an element tree. */
+export interface ScopeSource {
+  /** The scope's document reference; null for the product scope when no product is named. */
+  readonly ref: PolicyScopeRef | null;
   readonly scopeId: string | null;
+  /** The stored document; undefined when the scope has none (the global scope then runs APIM's default). */
+  readonly record: PolicyRecord | undefined;
   readonly document: PolicyDocument | null;
   /** The elements of the scope's text by their position, to write each step back as XML. */
   readonly elements: Map<string, XmlElement>;
 }
+
+/** An operation's effective policy, with the scope documents its steps come from. */
+export interface ComposedPolicy {
+  readonly policy: EffectivePolicy;
+  readonly sources: Readonly<Record<Scope, ScopeSource>>;
+}
+
+const positionKey = (line: number, column: number) => `${line}:${column}`;
 
 const SECTION_OF: readonly [Section, keyof Omit<EffectivePolicy, 'isDefault'>][] = [
   ['inbound', 'inbound'],
@@ -56,8 +69,12 @@ const SECTION_OF: readonly [Section, keyof Omit<EffectivePolicy, 'isDefault'>][]
   ['on-error', 'onError'],
 ];
 
-/** The effective policy of an operation, for no product (null) or one product; 404 when one of them does not exist. */
-export function effectivePolicyOf(catalog: EffectivePolicyCatalog, apiId: string, operationId: string, productId: string | null): EffectivePolicyView {
+/**
+ * The documents of an operation's four scopes composed as the gateway composes
+ * them, for no product (null) or one product; 404 when one of them does not exist,
+ * a ValidationError when a stored document no longer compiles.
+ */
+export function composeEffectivePolicy(catalog: EffectivePolicyCatalog, apiId: string, operationId: string, productId: string | null): ComposedPolicy {
   if (!catalog.getApi(apiId)) throw resourceNotFound('Api');
   if (!catalog.getOperation(apiId, operationId)) throw resourceNotFound('Operation');
   if (productId !== null && !catalog.getProduct(productId)) throw resourceNotFound('Product');
@@ -76,12 +93,14 @@ export function effectivePolicyOf(catalog: EffectivePolicyCatalog, apiId: string
     const text = record?.value ?? (scope === 'global' ? DEFAULT_GLOBAL_POLICY : null);
     const format = record?.format ?? 'xml';
     if (text === null) {
-      sources[scope] = { scopeId: ids[scope], document: null, elements: new Map() };
+      sources[scope] = { ref, scopeId: ids[scope], record, document: null, elements: new Map() };
       continue;
     }
     try {
       sources[scope] = {
+        ref,
         scopeId: ids[scope],
+        record,
         document: record === undefined ? null : parsePolicyDocument(text, format, scope),
         elements: elementsByPosition(parsePolicyXml(text, format)),
       };
@@ -97,6 +116,17 @@ export function effectivePolicyOf(catalog: EffectivePolicyCatalog, apiId: string
     api: sources.api.document,
     operation: sources.operation.document,
   });
+  return { policy, sources };
+}
+
+/** The element of its scope's text a step of a composed policy was compiled from. */
+export function elementOfStep(composed: ComposedPolicy, step: Step): XmlElement | undefined {
+  return composed.sources[step.origin.scope].elements.get(positionKey(step.origin.position.line, step.origin.position.column));
+}
+
+/** The effective policy of an operation, for no product (null) or one product; 404 when one of them does not exist. */
+export function effectivePolicyOf(catalog: EffectivePolicyCatalog, apiId: string, operationId: string, productId: string | null): EffectivePolicyView {
+  const { policy, sources } = composeEffectivePolicy(catalog, apiId, operationId, productId);
   const elements: EffectiveElement[] = [];
   const lines = ['<policies>'];
   for (const [section, key] of SECTION_OF) {
@@ -120,8 +150,6 @@ export function effectivePolicyOf(catalog: EffectivePolicyCatalog, apiId: string
   lines.push('</policies>');
   return { apiId, operationId, productId, isDefault: policy.isDefault, xml: lines.join('\n'), elements, summary: describePolicy(policy) };
 }
-
-const positionKey = (line: number, column: number) => `${line}:${column}`;
 
 function elementsByPosition(root: XmlElement): Map<string, XmlElement> {
   const found = new Map<string, XmlElement>();

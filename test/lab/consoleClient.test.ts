@@ -2,7 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { apiResource, operationResource, productResource } from '../../src/apim/armContracts';
 import type { ArmService } from '../../src/apim/armResources';
 import { initialRows, keyHeaderOf, mask, resolveAdminKey, shown, type ManagementReader } from '../../src/lab/console/client/keys';
+import { REPRESENTATION_SOURCE, requestBodies, withContentType } from '../../src/lab/console/client/body';
 import { buildRequest } from '../../src/lab/console/client/request';
+import { calculatorRecords } from '../../src/lab/instance/calculator';
+import type { Operation } from '../../src/catalog/records';
 import type { HeaderRow, KeyChoice, OperationResource } from '../../src/lab/console/client/types';
 import { ADMIN_USER, echoApi, echoOperations, HARD_CODED_KEY, labProducts } from '../../src/lab/seed';
 
@@ -132,5 +135,47 @@ describe("the console's request", () => {
       url: 'http://localhost:7071/echo/items/a%2Fb/x%20y/z?fixed=a%20b&mode=fast&param1=sample',
       headers: [rows[0]],
     });
+  });
+});
+
+describe("the console's request body", () => {
+  const calculator = (id: string): OperationResource =>
+    operationResource(SERVICE, calculatorRecords({}).flatMap((r) => (r.kind === 'operation' && r.value.id === id ? [r.value as Operation] : []))[0]!);
+
+  it("fills in the example of the operation's representation and sends it with the representation's content type", () => {
+    const bodies = requestBodies(calculator('divide'));
+    expect(bodies).toHaveLength(1);
+    expect(bodies[0]!.contentType).toBe('application/soap+xml');
+    expect(bodies[0]!.example).toContain('<Divide xmlns="http://tempuri.org/">');
+    expect(bodies[0]!.example).toContain('<intB>0</intB>');
+    const rows = withContentType(initialRows(calculator('divide'), api, ADMIN_KEY), bodies[0]);
+    expect(rows.map((r) => [r.name, r.value, r.source])).toEqual([
+      ['SOAPAction', 'http://tempuri.org/Divide', "from the operation's definition (default value)"],
+      ['Ocp-Apim-Subscription-Key', 'admin-primary-key', ADMIN_KEY.source],
+      ['Content-Type', 'application/soap+xml', REPRESENTATION_SOURCE],
+    ]);
+  });
+
+  it('reads older definitions (sample), JSON examples, and none', () => {
+    const op = operation('create-resource');
+    op.properties.request.representations = [
+      { contentType: 'application/xml', sample: '<a />' },
+      { contentType: 'application/json', examples: { default: { value: { a: 1 } } } },
+      { typeName: 'nothing' },
+    ];
+    expect(requestBodies(op)).toEqual([
+      { contentType: 'application/xml', example: '<a />' },
+      { contentType: 'application/json', example: '{\n  "a": 1\n}' },
+    ]);
+    expect(requestBodies(operation('modify-resource'))).toEqual([]);
+  });
+
+  it("replaces the previous representation's content type, and never a Content-Type of the definition or typed by the learner", () => {
+    const rows: HeaderRow[] = [{ name: 'X-One', value: '1', kind: 'user', source: '' }];
+    const xml = withContentType(rows, { contentType: 'application/xml', example: '' });
+    expect(withContentType(xml, { contentType: 'application/json', example: '' }).map((r) => `${r.name}: ${r.value}`)).toEqual(['X-One: 1', 'Content-Type: application/json']);
+    expect(withContentType(xml, undefined).map((r) => r.name)).toEqual(['X-One']);
+    const own: HeaderRow[] = [{ name: 'content-type', value: 'text/plain', kind: 'user', source: 'edited by you' }];
+    expect(withContentType(own, { contentType: 'application/json', example: '' })).toEqual(own);
   });
 });

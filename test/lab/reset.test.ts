@@ -1,5 +1,5 @@
 import { describe, expect, it, inject } from 'vitest';
-import { labScenario } from '../../src/lab/instance/scenarios';
+import { LAB_SCENARIOS, labScenario } from '../../src/lab/instance/scenarios';
 import { resetLab } from '../../src/lab/reset';
 import { labPolicies, labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/lab/seed';
 import { generateKey } from '../../src/catalog/subscriptionKeys';
@@ -109,21 +109,45 @@ describe('lab reset of one scenario', () => {
 });
 
 describe('lab banner', () => {
-  it('shows the state, both 401 requests and a working management token', async () => {
+  it("shows each scenario's state, a line per fault, the calls that show it, never a subscription key, and a working management token", async () => {
     const key = 'banner-test-key';
-    const text = await labBanner('http://localhost:7071', {
-      ...env,
-      CatalogStorage: inject('azuriteConnectionString'),
-      CATALOG_TABLE_NAME: uniqueTableName(),
-      KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY,
-      MANAGEMENT_PRIMARY_KEY: key,
-    });
-    expect(text).toContain('Lab state:   broken');
-    expect(text).toContain('curl -i "http://localhost:7071/echo/resource?param1=sample"');
-    expect(text).toContain('-H "Ocp-Apim-Subscription-Key: 68d312d9cf3b4b3ca07be5abacaf8fc9"');
+    const banner = { ...env, CatalogStorage: inject('azuriteConnectionString'), CATALOG_TABLE_NAME: uniqueTableName(), KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY };
+    const text = await labBanner('http://localhost:7071', { ...banner, MANAGEMENT_PRIMARY_KEY: key });
+    const lines = text.split('\n');
+    expect(lines.length).toBeLessThanOrEqual(40);
+    for (const [n, title] of LAB_SCENARIOS.map((s) => [s.number, s.title] as const)) expect(lines).toContain(`  ${n}  ${title}: broken`);
+    // One line per fault, informational ones too (scenario 4's failing backend): 1 + 2 + 3 + 3 + 2.
+    expect(lines.filter((l) => l.startsWith('     - '))).toHaveLength(11);
+    expect(text).toContain("     - GetHeaders answers 200 with an empty body: its effective backend section has no forward-request;");
+    expect(text).toContain('     - GetPosts answers 403 "Forbidden": the ip-filter (product standard, line 6)');
+    // Scenario 3's two 401s, its hard-coded key being part of the lab.
+    expect(text).toContain('     $ curl -i "http://localhost:7071/echo/resource?param1=sample"');
+    expect(text).toContain('     $ curl -i -H "Ocp-Apim-Subscription-Key: 68d312d9cf3b4b3ca07be5abacaf8fc9" "http://localhost:7071/echo/resource?param1=sample"');
+    // The other calls name the subscription whose key they need, and where to get it.
+    expect(text).toContain('     $ curl -i "http://localhost:7071/httpbin/headers" -H "Ocp-Apim-Subscription-Key: <key of unlimited-admin>"');
+    expect(text).toContain('"http://localhost:7071/resource/comments" -H "Ocp-Apim-Subscription-Key: <key of standard-admin>"; done');
+    expect(text).toContain('"http://localhost:7071/productstore/api/Products" -H "Ocp-Apim-Subscription-Key: <key of starter-admin>"');
+    expect(text).toMatch(/subscriptions\/X\/listSecrets\?api-version=2024-05-01" -H "Authorization: <the token below>"/);
+    const store = testStore({ tableName: banner.CATALOG_TABLE_NAME });
+    await store.ensureStarted();
+    const keys = store.index.listSubscriptions().flatMap((s) => [s.primaryKey, s.secondaryKey]);
+    expect(keys).toHaveLength(8);
+    for (const secret of keys) expect(text).not.toContain(secret);
     const token = /SharedAccessSignature (\S+)/.exec(text)?.[1];
     expect(token).toBeDefined();
     expect(verifySasToken(token!, { identifier: 'integration', primaryKey: key, now: new Date() }).valid).toBe(true);
+  });
+
+  it('shows a fixed scenario as fixed, without findings', async () => {
+    const tableName = uniqueTableName();
+    const store = testStore({ tableName, seed: () => labSeed(env) });
+    await store.ensureStarted();
+    await store.mutate(() => ({ changes: [{ delete: { kind: 'policy', scope: 'operation', apiId: 'blank-api', operationId: 'getheaders' } }], value: 0 }));
+    const text = await labBanner('http://localhost:7071', { ...env, CatalogStorage: inject('azuriteConnectionString'), CATALOG_TABLE_NAME: tableName, KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY });
+    const lines = text.split('\n');
+    const first = lines.indexOf('  1  API returns a blank response: fixed');
+    expect(first).toBeGreaterThan(0);
+    expect(lines[first + 1]).toMatch(/^ {5}\$ curl -i "http:\/\/localhost:7071\/httpbin\/headers"/);
   });
 
   it('says so when no management key is configured', async () => {

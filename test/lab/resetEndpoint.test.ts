@@ -17,10 +17,30 @@ describe('lab reset', () => {
     const reset = createLabReset({ store, settings, env });
     const response = await reset(authorization());
     expect(response.status).toBe(200);
-    const body = JSON.parse(response.body) as { catalogVersion: number; status: string };
+    const body = JSON.parse(response.body) as { catalogVersion: number; status: string; scenarios: { number: number; status: string }[] };
     expect(body.status).toBe('broken');
+    // The shape of GET /lab/state, after the catalog version.
+    expect(body.scenarios.map((s) => [s.number, s.status])).toEqual([1, 2, 3, 4, 5].map((n) => [n, 'broken']));
     expect(body.catalogVersion).toBeGreaterThan(0);
     expect(store.index.getApi('echo-api')?.serviceUrl).toBe('https://func-apim-k3x9q2.azurewebsites.net/backend/echo');
+  });
+
+  it('resets one scenario and answers every scenario\'s state: the reset one broken again, the others as they were', async () => {
+    const store = testStore();
+    const reset = createLabReset({ store, settings, env: { WEBSITE_HOSTNAME: 'localhost:7071' } });
+    expect((await reset(authorization())).status).toBe(200);
+    await store.mutate(() => ({
+      changes: [
+        { delete: { kind: 'policy', scope: 'product', productId: 'standard' } },
+        { delete: { kind: 'policy', scope: 'operation', apiId: 'blank-api', operationId: 'getheaders' } },
+      ],
+      value: 0,
+    }));
+    const response = await reset(authorization(), '5');
+    expect(response.status).toBe(200);
+    const body = JSON.parse(response.body) as { scenario: number; scenarios: { number: number; status: string }[] };
+    expect(body.scenario).toBe(5);
+    expect(body.scenarios.map((s) => s.status)).toEqual(['fixed', 'broken', 'broken', 'broken', 'broken']);
   });
 
   it('refuses a missing or wrong token with the management API 401, and writes nothing', async () => {

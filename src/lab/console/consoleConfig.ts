@@ -8,12 +8,12 @@ export interface ConsoleConfig {
   apiVersion: string;
   /** Where the page reads the lab's diagnosis. */
   stateUrl: string;
+  /** Where the page resets a scenario (`POST {resetUrl}?scenario=N`). */
+  resetUrl: string;
   /** Where the page reads an operation's effective policy (`{policyUrl}/{apiId}/{operationId}[/{productId}]`). */
   policyUrl: string;
   echoApi: string;
   adminUser: string;
-  /** The product the "Add Echo API to ..." fix links the API to. */
-  fixProduct: string;
 }
 
 /** Attribute names without `data-`; the script reads them as the camel-case `dataset` keys. */
@@ -21,8 +21,8 @@ export const CONFIG_ATTRIBUTES: { readonly [K in keyof ConsoleConfig]: string } 
   managementBase: 'management-base',
   apiVersion: 'api-version',
   stateUrl: 'state-url',
+  resetUrl: 'reset-url',
   policyUrl: 'policy-url',
   echoApi: 'echo-api',
   adminUser: 'admin-user',
-  fixProduct: 'fix-product',
 };

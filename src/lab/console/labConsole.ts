@@ -6,7 +6,7 @@ import { admitManagementCall } from '../../management/admission';
 import { effectivePolicyOf } from '../../management/effectivePolicy';
 import type { ManagementSettings } from '../../management/settings';
 import type { AuthThrottle } from '../../management/throttle';
-import { diagnoseLab } from '../diagnosis';
+import { labStateOf } from '../diagnosis';
 import { renderConsolePage } from './page';
 
 /**
@@ -105,7 +105,7 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
     return {
       status: 200,
       headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': pagePolicy(value), ...COMMON_HEADERS },
-      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state', policyUrl: `/lab/${EFFECTIVE_POLICY_PATH}` }),
+      body: renderConsolePage({ nonce: value, managementBase, apiVersion: CONSOLE_API_VERSION, stateUrl: '/lab/state', resetUrl: '/lab/reset', policyUrl: `/lab/${EFFECTIVE_POLICY_PATH}` }),
     };
   }
 
@@ -127,7 +127,7 @@ export function createLabConsole(options: LabConsoleOptions): LabConsole {
   }
 
   async function state(request: ConsoleRequest): Promise<ConsoleResponse> {
-    return (await admit(request)) ?? json(200, diagnoseLab(store.index));
+    return (await admit(request)) ?? json(200, labStateOf(store.index));
   }
 
   /** `effective-policy/{apiId}/{operationId}[/{productId}]`: APIM's "Calculate effective policy". */

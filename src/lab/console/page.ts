@@ -20,10 +20,9 @@ export interface ConsolePageOptions {
   stateUrl: string;
   /** Where the page reads effective policies; default `/lab/effective-policy`. */
   policyUrl?: string;
+  /** Where the page resets a scenario; default `/lab/reset`. */
+  resetUrl?: string;
 }
-
-/** The product the "Add Echo API to ..." fix links the API to. */
-export const FIX_PRODUCT_ID = 'starter';
 
 const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' };
 
@@ -38,10 +37,10 @@ export function renderConsolePage(options: ConsolePageOptions): string {
     managementBase: options.managementBase,
     apiVersion: options.apiVersion,
     stateUrl: options.stateUrl,
+    resetUrl: options.resetUrl ?? '/lab/reset',
     policyUrl: options.policyUrl ?? '/lab/effective-policy',
     echoApi: ECHO_API_ID,
     adminUser: ADMIN_USER,
-    fixProduct: FIX_PRODUCT_ID,
   };
   const data = (Object.keys(CONFIG_ATTRIBUTES) as (keyof ConsoleConfig)[]).map((name) => `data-${CONFIG_ATTRIBUTES[name]}="${escapeHtml(config[name])}"`).join(' ');
   return `<!doctype html>
@@ -50,15 +49,15 @@ export function renderConsolePage(options: ConsolePageOptions): string {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="referrer" content="no-referrer">
-<title>Test console - APIM scenario 3 lab</title>
+<title>Test console - APIM troubleshooting lab</title>
 <link rel="icon" href="data:,">
 <style nonce="${nonce}">${CONSOLE_CSS}</style>
 </head>
 <body ${data}>
 <a class="skip" href="#console">Skip to the test console</a>
 <header class="top">
-  <h1>APIM test console <span>Troubleshooting scenario 3: unauthorized errors (401) while invoking APIs</span></h1>
-  <p>This page fills in a request the way the 2018 developer and publisher portal's test console did, and shows where every header value came from, so you can see why each 401 happens and fix it.</p>
+  <h1>APIM test console <span>The troubleshooting series: a blank response, a SOAP 404, 401s, slow calls and a fake 429, 403s and 429s</span></h1>
+  <p>This page fills in a request the way the 2018 developer and publisher portal's test console did: the operation's header definitions with their default values, its sample body, the administrator's key. It shows where every header value came from and how long each call took, so you can see why each scenario fails, and fix it with the buttons of <em>Lab state</em>.</p>
 </header>
 
 <section class="card" aria-labelledby="auth-title">
@@ -104,6 +103,10 @@ export function renderConsolePage(options: ConsolePageOptions): string {
         </div>
       </fieldset>
       <div id="body-field" hidden>
+        <div id="representation-field" hidden>
+          <label for="representation">Representation</label>
+          <select id="representation"></select>
+        </div>
         <label for="request-body">Request body</label>
         <textarea id="request-body" rows="5" spellcheck="false"></textarea>
       </div>
@@ -146,11 +149,10 @@ export function renderConsolePage(options: ConsolePageOptions): string {
 
   <aside class="card" aria-labelledby="state-title">
     <h2 id="state-title" tabindex="-1">Lab state</h2>
-    <p><span id="state-status" class="badge">not loaded</span></p>
-    <ul id="findings" class="findings"></ul>
-    <p id="state-usable" class="help"></p>
-    <div class="toolbar"><button type="button" id="state-refresh">Refresh lab state</button></div>
+    <p class="help">Each scenario of the troubleshooting series, what is wrong in the service's configuration, and a fix through the management API. <em>Reset</em> puts a scenario back to its broken state.</p>
     <p id="state-message" class="msg" role="status" aria-live="polite"></p>
+    <div id="scenarios" class="scenarios"><p class="help">Not loaded yet.</p></div>
+    <div class="toolbar"><button type="button" id="state-refresh">Refresh lab state</button></div>
     <details>
       <summary>How the 2018 test console filled in the headers</summary>
       <ol class="help">

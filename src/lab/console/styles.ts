@@ -32,7 +32,7 @@ a { color: var(--accent); }
 .top p { color: var(--muted); max-width: 60rem; }
 
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 1rem; }
-.layout { display: grid; grid-template-columns: 13.5rem minmax(0, 1fr) 18rem; gap: 1rem; align-items: start; margin-top: 1rem; }
+.layout { display: grid; grid-template-columns: 13.5rem minmax(0, 1fr) 21rem; gap: 1rem; align-items: start; margin-top: 1rem; }
 @media (max-width: 1180px) { .layout { grid-template-columns: 14rem minmax(0, 1fr); } .layout > aside { grid-column: 1 / -1; } }
 @media (max-width: 760px) { .layout { grid-template-columns: minmax(0, 1fr); } }
 
@@ -109,5 +109,11 @@ pre { background: #1f2430; color: #e8ecf2; padding: .6rem .75rem; border-radius:
 .findings { list-style: none; padding: 0; margin: .5rem 0; display: grid; gap: .6rem; }
 .findings li { border: 1px solid var(--line); border-left: 4px solid var(--bad); border-radius: 4px; padding: .5rem .6rem; }
 .findings li.hint { border-left-color: var(--ok); }
+.findings li.info { border-left-color: var(--warn); }
 .findings .fixhint { font-size: .88rem; color: var(--muted); }
+.scenarios { display: grid; gap: .75rem; margin: .5rem 0; }
+.scenario { border-top: 1px solid var(--line); padding-top: .5rem; }
+.scenario h3 { margin-top: 0; font-size: .95rem; }
+.scenario .findings { font-size: .9rem; }
+.scenario button.fix { display: block; width: 100%; margin-top: .35rem; }
 `;

@@ -2,10 +2,11 @@ import { DEBUG_AUTHORIZATION_HEADER } from '../../../apim/headers';
 import type { ConsoleContext, SelectOptions } from './context';
 import { byId, clear, el, messageOf, say } from './dom';
 import { initialRows, keyHeaderOf, resolveAdminKey, sameName } from './keys';
-import { loadLabState, renderLabState } from './labFixes';
+import { requestBodies, withContentType } from './body';
+import { loadLabState } from './labFixes';
 import { authorizationOf, ConsoleError, EXPIRED, expiryOf } from './managementClient';
 import { seg } from './paths';
-import { currentRequest, renderOperations, showOperation } from './requestForm';
+import { currentRequest, renderHeaders, renderOperations, showOperation, updatePreview } from './requestForm';
 import { showFailure, showResponse } from './responseView';
 import { debugToken, showTrace } from './tracing';
 import { loadPolicyProducts, showPolicyPanel } from './effectivePolicy';
@@ -72,10 +73,21 @@ async function loadApis(ctx: ConsoleContext): Promise<void> {
   if (!state.apis.length) say('op-status', 'The service has no APIs. Run npm run lab:reset to seed the lab again.', 'error');
 }
 
+/** The APIs again (after a reset), the current one kept; a changed or vanished current API is picked again. */
+export async function reloadApis(ctx: ConsoleContext): Promise<void> {
+  const before = ctx.state.api;
+  await loadApis(ctx);
+  const now = ctx.state.apis.find((api) => api.name === before?.name) ?? null;
+  if (now === null || JSON.stringify(now) !== JSON.stringify(before)) await selectApi(ctx, byId<HTMLSelectElement>('api-select').value);
+  else ctx.state.api = now;
+}
+
 export async function selectApi(ctx: ConsoleContext, apiId: string): Promise<void> {
   const { state } = ctx;
   const api = state.apis.find((a) => a.name === apiId) ?? null;
   state.api = api;
+  // An operation of the previous API still loading is no longer wanted.
+  state.selectSeq += 1;
   state.operation = null;
   state.operations = [];
   renderOperations(ctx);
@@ -85,10 +97,11 @@ export async function selectApi(ctx: ConsoleContext, apiId: string): Promise<voi
   const p = api.properties;
   byId('api-info').textContent = `Path /${p.path}; ${p.subscriptionRequired ? 'subscription required' : 'no subscription required'}; key header ${keyHeaderOf(api)}.`;
   try {
-    state.operations = await ctx.client.listAll<OperationResource>(`/apis/${seg(api.name)}/operations`);
+    const operations = await ctx.client.listAll<OperationResource>(`/apis/${seg(api.name)}/operations`);
+    // Another API was picked meanwhile: its operations, not these, are the current ones.
     if (state.api !== api) return;
+    state.operations = operations;
     renderOperations(ctx);
-    renderLabState(ctx); // its buttons name operations by display name
   } catch (error) {
     say('op-status', `Could not list the operations: ${messageOf(error)}`, 'error');
   }
@@ -110,7 +123,10 @@ export async function selectOperation(ctx: ConsoleContext, operationId: string, 
     if (seq !== state.selectSeq) return;
     state.operation = op;
     state.key = key;
-    state.rows = initialRows(op, api, key);
+    state.bodies = requestBodies(op);
+    state.body = 0;
+    state.rows = withContentType(initialRows(op, api, key), state.bodies[0]);
+    byId<HTMLTextAreaElement>('request-body').value = state.bodies[0]?.example ?? '';
     state.templateValues = {};
     state.queryValues = {};
     for (const p of op.properties.templateParameters ?? []) state.templateValues[p.name] = p.defaultValue != null ? String(p.defaultValue) : '';
@@ -128,6 +144,18 @@ export async function selectOperation(ctx: ConsoleContext, operationId: string, 
   } catch (error) {
     if (seq === state.selectSeq) say('op-status', `Could not load the operation: ${messageOf(error)}`, 'error');
   }
+}
+
+/** Another of the operation's representations: its example as the body, its content type as Content-Type. */
+export function pickRepresentation(ctx: ConsoleContext, index: number): void {
+  const { state } = ctx;
+  const body = state.bodies[index];
+  if (!body) return;
+  state.body = index;
+  state.rows = withContentType(state.rows, body);
+  byId<HTMLTextAreaElement>('request-body').value = body.example;
+  renderHeaders(ctx);
+  updatePreview(ctx);
 }
 
 export async function send(ctx: ConsoleContext): Promise<void> {

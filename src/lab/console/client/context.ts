@@ -16,4 +16,6 @@ export interface ConsoleContext {
   readonly state: ConsoleState;
   /** Fills in the request of an operation of the current API. */
   selectOperation(operationId: string, options?: SelectOptions): Promise<void>;
+  /** Reads the APIs again (a reset may bring one back), keeping the current one picked. */
+  reloadApis(): Promise<void>;
 }

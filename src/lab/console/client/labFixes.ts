@@ -1,17 +1,13 @@
 import type { ConsoleContext } from './context';
 import { byId, clear, el, messageOf, say } from './dom';
-import { keyHeaderOf, sameName } from './keys';
-import { seg } from './paths';
-import type { ApiResource, LabStateView, OperationResource } from './types';
+import { ConsoleError } from './managementClient';
+import type { FindingView, FixView, LabStateView, ScenarioView } from './types';
 
-/** The lab's diagnosis (`/lab/state`) and the buttons that fix what it finds, through the management API. */
-
-/** An operation's display name, when it is one of the Echo API's loaded operations. */
-function operationName(ctx: ConsoleContext, operationId: string): string {
-  const { state, config } = ctx;
-  const op = state.api && state.api.name === config.echoApi ? state.operations.find((o) => o.name === operationId) : undefined;
-  return op ? op.properties.displayName : operationId;
-}
+/**
+ * The lab's diagnosis (`/lab/state`): every scenario with its state and findings,
+ * a button per fix, and a reset button per scenario. A fix is data the app
+ * computed (management API requests); the page sends them in order as they are.
+ */
 
 export async function loadLabState(ctx: ConsoleContext): Promise<void> {
   try {
@@ -23,81 +19,80 @@ export async function loadLabState(ctx: ConsoleContext): Promise<void> {
 }
 
 export function renderLabState(ctx: ConsoleContext): void {
-  const { state, config } = ctx;
-  const lab = state.lab;
+  const lab = ctx.state.lab;
   if (!lab) return;
-  const badge = byId('state-status');
-  badge.textContent = lab.status;
-  badge.className = `badge ${String(lab.status).split(' ')[0]}`;
-  const list = byId('findings');
-  clear(list);
-  for (const finding of lab.findings ?? []) {
-    const item = el('li', null, [el('p', { text: finding.message })]);
-    const operationId = finding.operationId;
-    if (finding.code === 'hardCodedKeyHeader' && operationId) {
-      item.appendChild(
-        fixButton(ctx, `Remove the hard-coded header from ${operationName(ctx, operationId)}`, () => removeHardCodedHeader(ctx, config.echoApi, operationId)),
-      );
-    } else if (finding.code === 'apiInNoProduct') {
-      item.appendChild(fixButton(ctx, 'Add Echo API to Starter', () => addEchoApiToProduct(ctx)));
-    } else if (finding.code === 'noActiveAdminSubscription') {
-      item.appendChild(
-        el('p', {
-          class: 'fixhint',
-          text: "Fix: activate the administrator's subscription to one of these products (PATCH .../subscriptions/{sid} with state active), or add the API to Starter.",
-        }),
-      );
-    } else if (finding.code === 'apiMissing') {
-      item.appendChild(el('p', { class: 'fixhint', text: 'Fix: run npm run lab:reset, then reload this page.' }));
+  const box = byId('scenarios');
+  clear(box);
+  for (const scenario of lab.scenarios ?? []) box.appendChild(scenarioSection(ctx, scenario, lab));
+}
+
+function scenarioSection(ctx: ConsoleContext, scenario: ScenarioView, lab: LabStateView): HTMLElement {
+  const n = scenario.number;
+  const badge = el('span', { id: `scenario-${n}-status`, class: `badge ${scenario.status.split(' ')[0]!}`, text: scenario.status });
+  const list = el('ul', { class: 'findings', 'aria-label': `Findings of scenario ${n}` });
+  for (const finding of scenario.findings) list.appendChild(findingItem(ctx, finding, n));
+  if (scenario.status === 'fixed') list.appendChild(el('li', { class: 'hint' }, [el('p', { text: scenario.whenFixed })]));
+  const reset = el('button', { type: 'button', class: 'reset', text: `Reset scenario ${n}` });
+  reset.addEventListener('click', () => queue(ctx, reset, `Reset scenario ${n}`, () => resetScenario(ctx, n)));
+  return el('section', { class: 'scenario', 'data-scenario': n, 'aria-labelledby': `scenario-${n}-title` }, [
+    el('h3', { id: `scenario-${n}-title`, text: `${n}. ${scenario.title}` }),
+    el('p', null, [badge]),
+    list,
+    n === 3 ? el('p', { id: 'state-usable', class: 'help', text: `Products of the Echo API the administrator is actively subscribed to: ${lab.usableProducts.join(', ') || 'none'}.` }) : null,
+    el('div', { class: 'toolbar' }, [reset]),
+  ]);
+}
+
+function findingItem(ctx: ConsoleContext, finding: FindingView, scenario: number): HTMLLIElement {
+  const item = el('li', { class: finding.informational ? 'info' : null }, [el('p', { text: finding.message })]);
+  const fix = finding.fix;
+  if (fix) {
+    const button = el('button', { type: 'button', class: 'fix', text: fix.label });
+    button.addEventListener('click', () => queue(ctx, button, fix.label, () => applyFix(ctx, fix)));
+    item.appendChild(button);
+  } else if (finding.informational) {
+    item.appendChild(el('p', { class: 'fixhint', text: 'Not a fault of the configuration: nothing to fix here.' }));
+  } else {
+    item.appendChild(el('p', { class: 'fixhint', text: `Fix: press Reset scenario ${scenario}.` }));
+  }
+  return item;
+}
+
+/** Fixes and resets run one after another, each seeing the state the previous one left. */
+let actionQueue: Promise<void> = Promise.resolve();
+
+function queue(ctx: ConsoleContext, button: HTMLButtonElement, label: string, action: () => Promise<string>): void {
+  button.disabled = true;
+  say('state-message', `Working: ${label}.`);
+  actionQueue = actionQueue.then(async () => {
+    try {
+      await afterChange(ctx, await action());
+    } catch (error) {
+      button.disabled = false;
+      const stale = error instanceof ConsoleError && error.status === 412;
+      say('state-message', `${label} failed: ${messageOf(error)}${stale ? ' The configuration changed since the lab state was read: it is read again, try once more.' : ''}`, 'error');
+      if (stale) await loadLabState(ctx);
     }
-    list.appendChild(item);
-  }
-  if (lab.status === 'fixed') {
-    list.appendChild(el('li', { class: 'hint' }, [el('p', { text: "Fixed. Every operation of the Echo API now gets the administrator's key: pick one and Send for a 200." })]));
-  }
-  byId('state-usable').textContent = `Products of the Echo API the administrator is actively subscribed to: ${(lab.usableProducts ?? []).join(', ') || 'none'}.`;
-}
-
-/** Fixes run one after another, each seeing the state the previous one left. */
-let fixQueue: Promise<void> = Promise.resolve();
-
-function fixButton(ctx: ConsoleContext, label: string, action: () => Promise<string>): HTMLButtonElement {
-  const button = el('button', { type: 'button', class: 'fix', text: label });
-  button.addEventListener('click', () => {
-    button.disabled = true;
-    say('state-message', `Working: ${label}.`);
-    fixQueue = fixQueue.then(async () => {
-      try {
-        const done = await action();
-        await afterFix(ctx, done);
-      } catch (error) {
-        button.disabled = false;
-        say('state-message', `${label} failed: ${messageOf(error)}`, 'error');
-      }
-    });
   });
-  return button;
 }
 
-async function removeHardCodedHeader(ctx: ConsoleContext, apiId: string, operationId: string): Promise<string> {
-  const { client, state } = ctx;
-  const api = state.apis.find((a) => a.name === apiId) ?? (await client.manage<ApiResource>('GET', `/apis/${seg(apiId)}`));
-  const keyHeader = keyHeaderOf(api);
-  const path = `/apis/${seg(apiId)}/operations/${seg(operationId)}`;
-  const op = await client.manage<OperationResource>('GET', path);
-  const headers = (op.properties.request?.headers ?? []).filter((h) => !sameName(h.name, keyHeader));
-  await client.manage('PATCH', path, { properties: { request: { headers } } }, { 'If-Match': '*' });
-  return `Removed the hard-coded ${keyHeader} header from ${op.properties.displayName}.`;
+/** Sends the fix's management API requests in order; its `done` text once all succeeded. */
+async function applyFix(ctx: ConsoleContext, fix: FixView): Promise<string> {
+  for (const request of fix.requests) {
+    await ctx.client.manage(request.method, request.path, request.body, request.ifMatch ? { 'If-Match': request.ifMatch } : undefined);
+  }
+  return fix.done;
 }
 
-async function addEchoApiToProduct(ctx: ConsoleContext): Promise<string> {
-  const { client, config } = ctx;
-  await client.manage('PUT', `/products/${seg(config.fixProduct)}/apis/${seg(config.echoApi)}`);
-  return `Added the Echo API to the product ${config.fixProduct}.`;
+/** `POST /lab/reset?scenario=N`: the scenario back to its broken state; the answer is the new lab state. */
+async function resetScenario(ctx: ConsoleContext, scenario: number): Promise<string> {
+  ctx.state.lab = await ctx.client.call<LabStateView>('POST', `${ctx.config.resetUrl}?scenario=${scenario}`);
+  await ctx.reloadApis();
+  return `Scenario ${scenario} is back to its broken state.`;
 }
 
-/** After a fix: the lab state again, and the picked operation filled in again from the new definition. */
-async function afterFix(ctx: ConsoleContext, message: string): Promise<void> {
+/** After a fix or a reset: the lab state again, and the picked operation filled in again from its new definition. */
+async function afterChange(ctx: ConsoleContext, message: string): Promise<void> {
   const { state } = ctx;
   await loadLabState(ctx);
   if (state.operation && state.api) await ctx.selectOperation(state.operation.name, { keepResponse: true, reloaded: true });

@@ -1,5 +1,5 @@
 import { CONFIG_ATTRIBUTES, type ConsoleConfig } from '../consoleConfig';
-import { connect, forget, selectApi, selectOperation, send, tokenRefused } from './actions';
+import { connect, forget, pickRepresentation, reloadApis, selectApi, selectOperation, send, tokenRefused } from './actions';
 import type { ConsoleContext } from './context';
 import { byId, say } from './dom';
 import { calculatePolicy } from './effectivePolicy';
@@ -28,6 +28,7 @@ const ctx: ConsoleContext = {
   client: new ManagementClient({ managementBase: config.managementBase, apiVersion: config.apiVersion, onTokenRefused: tokenRefused }),
   state: createState(),
   selectOperation: (operationId, options) => selectOperation(ctx, operationId, options),
+  reloadApis: () => reloadApis(ctx),
 };
 const { state } = ctx;
 
@@ -53,6 +54,7 @@ byId('reveal-keys').addEventListener('click', () => {
   if (state.lastResponse) renderResponse(ctx, state.lastResponse);
 });
 byId('request-body').addEventListener('input', () => updatePreview(ctx));
+byId('representation').addEventListener('change', () => pickRepresentation(ctx, Number(byId<HTMLSelectElement>('representation').value)));
 byId('trace').addEventListener('change', () => updatePreview(ctx));
 byId('state-refresh').addEventListener('click', () => void refreshLabState());
 byId('policy-product').addEventListener('change', () => void calculatePolicy(ctx));

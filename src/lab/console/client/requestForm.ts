@@ -49,8 +49,19 @@ export function showOperation(ctx: ConsoleContext): void {
   const hasBody = !/^(GET|HEAD)$/i.test(p.method);
   byId('body-field').hidden = !hasBody;
   if (!hasBody) byId<HTMLTextAreaElement>('request-body').value = '';
+  renderRepresentations(ctx);
   renderHeaders(ctx);
   updatePreview(ctx);
+}
+
+/** The representations to pick the body from, when the operation has any. */
+function renderRepresentations(ctx: ConsoleContext): void {
+  const { state } = ctx;
+  const select = byId<HTMLSelectElement>('representation');
+  clear(select);
+  state.bodies.forEach((body, i) => select.appendChild(el('option', { value: String(i), text: body.contentType || `example ${i + 1}` })));
+  select.value = String(state.body);
+  byId('representation-field').hidden = state.bodies.length === 0;
 }
 
 function renderParams(ctx: ConsoleContext, containerId: string, fieldsetId: string, params: Parameter[], values: Record<string, string>, prefix: string): void {

@@ -54,7 +54,7 @@ export function renderResponse(ctx: ConsoleContext, last: ShownResponse): void {
   byId('response-headers').textContent = lines.length ? lines.join('\n') : '(none)';
   const text = last.text;
   byId('response-body').textContent = text ? (text.length > MAX_BODY_SHOWN ? `${text.slice(0, MAX_BODY_SHOWN)}\n... (${text.length} characters, cut)` : text) : '(no body)';
-  explain(ctx, last.status, text, last.sentKey);
+  explain(ctx, last);
 }
 
 export function showFailure(ctx: ConsoleContext, error: unknown): void {
@@ -72,9 +72,13 @@ export function showFailure(ctx: ConsoleContext, error: unknown): void {
   box.replaceChildren(el('p', { text: 'The browser could not complete the call: is the app still running?' }));
 }
 
-/** Why this status, in terms of where the key came from, and the fix. */
-function explain(ctx: ConsoleContext, status: number, text: string, sentKey: HeaderRow | null): void {
+/** A call that took longer than this is pointed out as slow. */
+const SLOW_MS = 2000;
+
+/** Why this status, in terms of where the key came from and what the lab's scenarios teach, and the fix. */
+function explain(ctx: ConsoleContext, last: ShownResponse): void {
   const { state } = ctx;
+  const { status, text, sentKey } = last;
   const box = byId('response-explain');
   const keyHeader = keyHeaderOf(state.api);
   const paragraphs: string[] = [];
@@ -86,6 +90,9 @@ function explain(ctx: ConsoleContext, status: number, text: string, sentKey: Hea
   } catch {
     message = '';
   }
+  const echo = state.api?.name === ctx.config.echoApi;
+  const soap = state.api?.properties.type === 'soap';
+  const method = state.operation?.properties.method ?? '';
   if (status === 401 && /missing subscription key/i.test(message)) {
     kind = 'bad';
     paragraphs.push(`401 "missing subscription key": the console sent no ${keyHeader} header${state.key && state.key.kind === 'nokey' && !sentKey ? `, because ${state.key.source}.` : '.'}`);
@@ -101,12 +108,43 @@ function explain(ctx: ConsoleContext, status: number, text: string, sentKey: Hea
     }
   } else if (status >= 200 && status < 300) {
     kind = 'ok';
-    paragraphs.push(
-      `The gateway accepted the key (${sentKey ? sentKey.source : 'no key needed'}) and forwarded the call. The echo backend answers with the request it received: the response headers are the headers the gateway forwarded, key included.`,
-    );
+    if (echo) {
+      paragraphs.push(
+        `The gateway accepted the key (${sentKey ? sentKey.source : 'no key needed'}) and forwarded the call. The echo backend answers with the request it received: the response headers are the headers the gateway forwarded, key included.`,
+      );
+    } else if (status === 200 && text === '' && !/^HEAD$/i.test(method)) {
+      kind = 'bad';
+      paragraphs.push(
+        "200 with an empty body: nothing came back from a backend. When an operation's effective backend section has no forward-request, the gateway calls no backend and answers 200 with nothing (scenario 1). Calculate the effective policy below, or trace the call.",
+      );
+    } else {
+      paragraphs.push(`The gateway accepted the key (${sentKey ? sentKey.source : 'no key needed'}) and answered ${status}.`);
+    }
   } else if (status === 404) {
     paragraphs.push('404: no operation of any API matches this method and URL. APIM answers 404 before it checks any key.');
-  } else {
+    if (soap) {
+      paragraphs.push(
+        "This is a SOAP API: an operation is matched on its SOAP action, the SOAPAction header or the action of a SOAP 1.2 Content-Type. The console sends the SOAPAction header only when the operation's definition has one with a default value (scenario 2).",
+      );
+    }
+  } else if (status === 403) {
+    kind = 'bad';
+    paragraphs.push('403 "Forbidden": a policy refused the call, such as an ip-filter that does not allow your address (scenario 5). Trace the call to see which element answered.');
+  } else if (status === 429) {
+    kind = 'bad';
+    paragraphs.push(
+      /rate limit is exceeded\. try again in/i.test(message)
+        ? '429: a rate limit of the effective policy refused the call (scenario 5); wait the number of seconds it says, or look at the effective policy below.'
+        : "429 without the gateway's rate-limit answer: a policy's return-response answered, whatever the backend did (scenario 4). Trace the call, or look at the effective policy below.",
+    );
+  } else if (status >= 500) {
+    kind = 'bad';
+    paragraphs.push(`${status}: the backend failed, or a policy did. Trace the call to see where the answer came from${soap ? ' (a SOAP fault in the body: the backend refused the request, such as a division by zero, scenario 2)' : ''}.`);
+  }
+  if (last.ms >= SLOW_MS) {
+    paragraphs.push(`The call took ${last.ms} ms: the backend is slow (scenario 4). A cache-lookup and cache-store in the operation's policy answer repeated calls from the gateway's cache.`);
+  }
+  if (paragraphs.length === 0) {
     box.hidden = true;
     return;
   }

@@ -1,3 +1,4 @@
+import type { RepresentationBody } from './body';
 import type { ApiResource, HeaderRow, KeyChoice, LabStateView, OperationResource, ShownResponse } from './types';
 
 /** Everything the page knows, in one place; the views render from it. */
@@ -9,6 +10,9 @@ export interface ConsoleState {
   key: KeyChoice | null;
   rows: HeaderRow[];
   templateValues: Record<string, string>;
+  /** The picked operation's request bodies (its representations' examples), and which one is in the form. */
+  bodies: RepresentationBody[];
+  body: number;
   queryValues: Record<string, string>;
   reveal: boolean;
   lastResponse: ShownResponse | null;
@@ -32,6 +36,8 @@ export function createState(): ConsoleState {
     key: null,
     rows: [],
     templateValues: {},
+    bodies: [],
+    body: 0,
     queryValues: {},
     reveal: false,
     lastResponse: null,

@@ -1,5 +1,6 @@
 import type { ApiContract, OperationContract, ProductContract, SubscriptionContract, SubscriptionKeysContract } from '../../../apim/armContracts';
 import type { ArmResource } from '../../../apim/armResources';
+import type { Finding, Fix, FixRequest, LabStateView as LabStateContract, ScenarioState } from '../../diagnosis/types';
 
 /** The management API's resources as the console reads them (the app's own contracts). */
 export type ApiResource = ArmResource<ApiContract>;
@@ -31,12 +32,12 @@ export interface KeyChoice {
   products: ProductResource[];
 }
 
-/** What `/lab/state` answers (src/lab/diagnosis.ts). */
-export interface LabStateView {
-  status: string;
-  findings?: { code: string; message: string; operationId?: string }[];
-  usableProducts?: string[];
-}
+/** What `/lab/state` and `POST /lab/reset` answer (src/lab/diagnosis/). */
+export type LabStateView = LabStateContract;
+export type ScenarioView = ScenarioState;
+export type FindingView = Finding;
+export type FixView = Fix;
+export type FixRequestView = FixRequest;
 
 /** One entry of what `listTrace` answers. */
 export interface TraceEntry {
