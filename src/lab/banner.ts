@@ -68,7 +68,7 @@ export function bannerText(index: CatalogIndex, baseUrl: string, env: NodeJS.Pro
   lines.push(
     "  <key of X>: the key of the administrator's subscription X; the console fills it in, or the management API gives it:",
     `     $ curl -s -X POST "${management}/subscriptions/X/listSecrets?api-version=${CONSOLE_API_VERSION}" -H "Authorization: <the token below>"`,
-    `  Console:     ${baseUrl}/lab   (the portal's test console in a browser, with fix buttons; paste the token below)`,
+    `  Console:     ${consoleBase(baseUrl)}/lab   (the portal's test console in a browser, with fix buttons; paste the token below)`,
     `  Management:  ${management}`,
   );
   if (token) {
@@ -116,4 +116,14 @@ function adminSubscriptionOf(index: CatalogIndex, apiId: string): string {
   const scopes = new Set(index.productsOfApi(apiId).map((p) => `/products/${p.id}`));
   const subscription = index.listSubscriptions().find((s) => s.ownerId === ADMIN_USER && scopes.has(s.scope) && s.state === 'active');
   return subscription?.id ?? 'a subscription to a product of this API';
+}
+
+/**
+ * The console's base URL: a local host's is given by its IPv4 loopback address, so
+ * a browser calls the lab as curl does. Over `localhost` a browser may connect over
+ * IPv6 (`::1`), which the IPv4 range of scenario 5's ip-filter does not cover
+ * (docs/scenarios/5-throttling.md).
+ */
+export function consoleBase(baseUrl: string): string {
+  return baseUrl.replace(/^http:\/\/localhost(?=[:/]|$)/, 'http://127.0.0.1');
 }

@@ -5,7 +5,7 @@ import { labPolicies, labSeed, ECHO_API_ID, LAB_SUBSCRIPTIONS } from '../../src/
 import { generateKey } from '../../src/catalog/subscriptionKeys';
 import { policyScopeKey, type PolicyRecord } from '../../src/catalog/records';
 import { diagnoseLab } from '../../src/lab/diagnosis';
-import { labBanner } from '../../src/lab/banner';
+import { consoleBase, labBanner } from '../../src/lab/banner';
 import { verifySasToken } from '../../src/management';
 import { builders } from '../helpers/builders';
 import { testStore, uniqueTableName } from '../helpers/catalog';
@@ -109,6 +109,13 @@ describe('lab reset of one scenario', () => {
 });
 
 describe('lab banner', () => {
+  it("gives a local host's console by 127.0.0.1 and leaves any other address as it is", () => {
+    expect(consoleBase('http://localhost:7071')).toBe('http://127.0.0.1:7071');
+    expect(consoleBase('http://localhost')).toBe('http://127.0.0.1');
+    expect(consoleBase('https://apim-lab.azurewebsites.net')).toBe('https://apim-lab.azurewebsites.net');
+    expect(consoleBase('http://localhostess.example:80')).toBe('http://localhostess.example:80');
+  });
+
   it("shows each scenario's state, a line per fault, the calls that show it, never a subscription key, and a working management token", async () => {
     const key = 'banner-test-key';
     const banner = { ...env, CatalogStorage: inject('azuriteConnectionString'), CATALOG_TABLE_NAME: uniqueTableName(), KEY_ENCRYPTION_KEY: process.env.KEY_ENCRYPTION_KEY };
@@ -127,6 +134,8 @@ describe('lab banner', () => {
     expect(text).toContain('     $ curl -i "http://localhost:7071/httpbin/headers" -H "Ocp-Apim-Subscription-Key: <key of unlimited-admin>"');
     expect(text).toContain('"http://localhost:7071/resource/comments" -H "Ocp-Apim-Subscription-Key: <key of standard-admin>"; done');
     expect(text).toContain('"http://localhost:7071/productstore/api/Products" -H "Ocp-Apim-Subscription-Key: <key of starter-admin>"');
+    // The console over the IPv4 loopback: a browser then calls as curl does (scenario 5's ip-filter is IPv4).
+    expect(text).toContain('  Console:     http://127.0.0.1:7071/lab   (');
     expect(text).toMatch(/subscriptions\/X\/listSecrets\?api-version=2024-05-01" -H "Authorization: <the token below>"/);
     const store = testStore({ tableName: banner.CATALOG_TABLE_NAME });
     await store.ensureStarted();
