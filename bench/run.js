@@ -30,7 +30,7 @@ const { performance } = require('node:perf_hooks');
 const dist = require('./lib/dist');
 const { forkServer, startLocalHost, stopAll } = require('./lib/procs');
 const { alternate, summarize, stopLoad } = require('./lib/load');
-const { benchPolicyDocuments, seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
+const { benchPolicyDocuments, benchPolicyRecords, seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
 const { machineInfo, machineSection, table, fmt, writeSection } = require('./lib/report');
 
 const { values: flags } = parseArgs({
@@ -149,48 +149,20 @@ function gatewayEnv(tableName) {
 
 
 /**
- * The records and policy documents of the policy rows, next to the small catalog:
- * product `bench-limited` (rate limit and quota far above what a run reaches),
- * product `bench-throttled` (1 call per 300 s: every call after the first is a 429),
- * both with the Echo API and a subscription each; API `bench-policy` (path `policy`,
- * backend the raw echo) with an operation that sets a header and rewrites the URI,
- * and one whose answers are cached, and a subscription to it.
+ * The policy rows next to the small catalog: their records (`benchPolicyRecords`:
+ * products `bench-limited` and `bench-throttled` with the Echo API, the API
+ * `bench-policy` with the raw echo as backend, a subscription each) written into the
+ * table, and their policy documents (`benchPolicyDocuments`: rate limit and quota far
+ * above what a run reaches; 1 call per 300 s, so every call after the first is a
+ * 429; set-header + rewrite-uri; the cache), which the gateway gets through
+ * BENCH_POLICIES.
  */
 async function seedPolicyRows({ connectionString, tableName, echoOrigin }) {
   const { CatalogStore } = require(dist('catalog/catalogStore'));
   const { createTableClient } = require(dist('catalog/connection'));
-  const { generateKey } = require(dist('catalog/subscriptionKeys'));
   const store = new CatalogStore({ client: createTableClient({ connectionString, tableName, source: 'bench' }), pollIntervalMs: 0, log: () => undefined });
   await store.ensureStarted();
-  const now = new Date().toISOString();
-  const keys = { limited: generateKey(), throttled: generateKey(), policy: generateKey() };
-  const subscription = (id, scope, primaryKey) => ({
-    id, displayName: null, scope, ownerId: '/users/1', state: 'active', primaryKey, secondaryKey: generateKey(),
-    createdDate: now, startDate: now, expirationDate: null, endDate: null, notificationDate: null, stateComment: null, allowTracing: false,
-  });
-  const product = (id) => ({ id, displayName: id, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' });
-  const operation = (id, urlTemplate) => ({
-    apiId: 'bench-policy', id, displayName: id, description: null, method: 'GET', urlTemplate, templateParameters: [],
-    request: { description: null, queryParameters: [], headers: [], representations: [] }, responses: [],
-  });
-  const records = [
-    { kind: 'product', value: product('bench-limited') },
-    { kind: 'product', value: product('bench-throttled') },
-    { kind: 'link', value: { productId: 'bench-limited', apiId: 'echo-api' } },
-    { kind: 'link', value: { productId: 'bench-throttled', apiId: 'echo-api' } },
-    { kind: 'subscription', value: subscription('bench-limited', '/products/bench-limited', keys.limited) },
-    { kind: 'subscription', value: subscription('bench-throttled', '/products/bench-throttled', keys.throttled) },
-    {
-      kind: 'api',
-      value: {
-        id: 'bench-policy', displayName: 'Bench policies', description: null, path: 'policy', serviceUrl: `${echoOrigin}/backend/echo`,
-        protocols: ['http', 'https'], subscriptionRequired: true, subscriptionKeyParameterNames: { header: KEY_HEADER, query: 'subscription-key' },
-      },
-    },
-    { kind: 'operation', value: operation('rewrite', '/rewrite') },
-    { kind: 'operation', value: operation('cached', '/cached') },
-    { kind: 'subscription', value: subscription('bench-policy', '/apis/bench-policy', keys.policy) },
-  ];
+  const { records, keys } = benchPolicyRecords({ serviceUrl: `${echoOrigin}/backend/echo` });
   await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
   store.stop();
   const policies = benchPolicyDocuments();
