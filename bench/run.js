@@ -16,7 +16,9 @@
  * Options: --duration <s> (5), --rounds <n> (3), --warmup <s> (2),
  * --connections <n> (50), --scale, --scale-factor <f> (1: the full size; 0.1 for a
  * quick check), --no-local-host, --profile (CPU profiles of the
- * gateway processes into bench/profiles/), --out <file> (bench/results.md).
+ * gateway processes into bench/profiles/), --rows <ids> (only those rows, e.g.
+ * `1,4c`; results.md is then left alone unless --out is given), --out <file>
+ * (bench/results.md).
  *
  * Everything it starts listens on 127.0.0.1 only (the local host, like `func
  * start`, binds all interfaces; load goes to 127.0.0.1) and stops at the end,
@@ -43,7 +45,8 @@ const { values: flags } = parseArgs({
     'scale-factor': { type: 'string', default: '1' },
     'no-local-host': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
-    out: { type: 'string', default: join(__dirname, 'results.md') },
+    rows: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 
@@ -58,6 +61,29 @@ const config = {
   warmupSec: positive('warmup', 60),
   connections: Math.round(positive('connections', 1000)),
 };
+
+/** --rows: the ids of the rows to load (e.g. `1,4c`), or null for every row. */
+const onlyRows = flags.rows === undefined ? null : new Set(flags.rows.split(',').map((id) => id.trim()).filter(Boolean));
+/** Where the results go: --out, else results.md, except for a run of selected rows (it would replace a full run's section with a part). */
+const outFile = flags.out ?? (onlyRows ? undefined : join(__dirname, 'results.md'));
+
+/** The targets --rows selects; an id that names no row of this run is an error (a typo would otherwise measure nothing). */
+function selectRows(targets) {
+  if (!onlyRows) return targets;
+  const unknown = [...onlyRows].filter((id) => !targets.some((t) => t.id === id));
+  if (unknown.length > 0) throw new Error(`--rows: no row ${unknown.join(', ')} in this run (rows: ${targets.map((t) => t.id).join(', ')})`);
+  return targets.filter((t) => onlyRows.has(t.id));
+}
+
+/** Writes a run's section of the results file, unless a run of selected rows has no --out. */
+function writeResults(section, markdown) {
+  if (!outFile) {
+    log('\nresults.md left as it is (a run of selected rows; --out <file> writes its section there).');
+    return;
+  }
+  writeSection(outFile, section, markdown);
+  log(`\nWrote ${relative(process.cwd(), outFile)}.`);
+}
 
 // Subscription keys are sealed at rest; this run's processes share one fresh key.
 process.env.KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -183,18 +209,20 @@ async function defaultRun(machine) {
   const policyRows = await seedPolicyRows({ connectionString: azurite.connectionString, tableName, echoOrigin });
   const policyEnv = { ...gatewayEnv(tableName), BENCH_POLICIES: JSON.stringify(policyRows.policies), QUOTA_TABLE_NAME: uniqueTableName('benchquota') };
 
-  log('Starting the gateway core (with and without policy documents), fast-gateway (default and tuned) and the local Functions host...');
+  // The local Functions host only when a row runs on it (it is the heaviest process, and polls storage while idle).
+  const withHost = !flags['no-local-host'] && (!onlyRows || ['2', '3h', '4h'].some((id) => onlyRows.has(id)));
+  log(`Starting the gateway core (with and without policy documents), fast-gateway (default and tuned)${withHost ? ' and the local Functions host' : ''}...`);
   const [core, bare, peer, peerTuned, host] = await Promise.all([
     forkServer('gateway', { env: policyEnv, execArgv: ['--expose-gc', ...profileArgs('gateway-core')] }),
     forkServer('gateway', { env: gatewayEnv(tableName), execArgv: ['--expose-gc', ...profileArgs('gateway-core-bare')] }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, FG_TUNED: '1', BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
-    flags['no-local-host'] ? Promise.resolve(undefined) : startLocalHost({ env: localHostEnv(tableName), execArgv: profileArgs('local-host') }),
+    withHost ? startLocalHost({ env: localHostEnv(tableName), execArgv: profileArgs('local-host') }) : Promise.resolve(undefined),
   ]);
   const at = (port, path = PATH) => `http://127.0.0.1:${port}${path}`;
   const valid = { [KEY_HEADER]: small.key };
 
-  const targets = [
+  const allTargets = [
     { id: '1', label: '1  raw node:http echo (physical limit)', url: at(echo.port), headers: valid, expectStatus: 200, pid: echo.child.pid },
     host && { id: '2', label: '2  echo function, local Functions host', url: at(host.port, '/backend/echo/resource?param1=sample'), headers: valid, expectStatus: 200, pid: host.child.pid },
     { id: '3c', label: '3c gateway core, valid key -> raw echo', url: at(core.port), headers: valid, expectStatus: 200, pid: core.child.pid },
@@ -210,6 +238,7 @@ async function defaultRun(machine) {
     { id: '5m', label: '5m fast-gateway + key check, missing key', url: at(peer.port), headers: {}, expectStatus: 401, pid: peer.child.pid },
     { id: '5t', label: '5t fast-gateway tuned, valid key', url: at(peerTuned.port), headers: valid, expectStatus: 200, pid: peerTuned.child.pid },
   ].filter(Boolean);
+  const targets = selectRows(allTargets);
   // The first call of the throttled subscription is allowed; every later one is the 429 path. The first cached call fills the cache.
   await fetch(at(core.port), { headers: { [KEY_HEADER]: policyRows.keys.throttled } }).then((r) => r.arrayBuffer());
   await fetch(at(core.port, '/policy/cached?param1=sample'), { headers: { [KEY_HEADER]: policyRows.keys.policy } }).then((r) => r.arrayBuffer());
@@ -291,8 +320,7 @@ ${verdicts}
 
 ${machineSection(machine, { 'bench command': `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim() })}
 `;
-  writeSection(flags.out, 'default', markdown);
-  log(`\nWrote ${relative(process.cwd(), flags.out)}.`);
+  writeResults('default', markdown);
 }
 
 async function scaleRun(machine) {
@@ -329,7 +357,7 @@ async function scaleRun(machine) {
   const valid = { [KEY_HEADER]: small.key };
   const scaleKey = { [KEY_HEADER]: scale.key };
   const at = (port, path = PATH) => `http://127.0.0.1:${port}${path}`;
-  const targets = [
+  const targets = selectRows([
     { id: 'small', label: 'S  small catalog, valid key (echo-api)', url: at(coreSmall.port), headers: valid, expectStatus: 200, pid: coreSmall.child.pid },
     { id: 'scale', label: 'L  scale catalog, valid key (echo-api)', url: at(coreScale.port), headers: scaleKey, expectStatus: 200, pid: coreScale.child.pid },
     {
@@ -340,7 +368,7 @@ async function scaleRun(machine) {
       expectStatus: 200,
       pid: coreScale.child.pid,
     },
-  ];
+  ]);
   for (const target of targets) await checkTarget(target);
   log(`\nLoad (${targets.length} targets, gateway core):`);
   const started = performance.now();
@@ -361,6 +389,7 @@ async function scaleRun(machine) {
     { name: 'RSS after load', value: `${afterLoad.rssMb} MB`, target: '< 300 MB', met: afterLoad.rssMb < 300, detail: `after GC ${afterLoad.rssAfterGcMb} MB` },
   ];
   for (const [id, name] of [['scale', 'L/S  same request, scale vs small'], ['spread', 'L*/S spread keys, scale vs small']]) {
+    if (!s(id) || !s('small')) continue;
     const ratio = s(id).rps / s('small').rps;
     checks.push({ name, value: fmt.ratio(ratio), target: '>= 0.90x', met: ratio >= 0.9, detail: roundRatios(s(id), s('small')).map(fmt.ratio).join(' ') });
   }
@@ -389,8 +418,7 @@ ${verdicts}
 
 ${machineSection(machine, { 'bench command': `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim() })}
 `;
-  writeSection(flags.out, 'scale', markdown);
-  log(`\nWrote ${relative(process.cwd(), flags.out)}.`);
+  writeResults('scale', markdown);
 }
 
 async function main() {
