@@ -12,13 +12,12 @@ const dist = require('./lib/dist');
 const { CatalogIndex } = require(dist('catalog/catalogIndex'));
 const { createKeyProtector } = require(dist('catalog/keyProtector'));
 const { labSeed } = require(dist('lab/seed'));
-const { generateKey } = require(dist('catalog/subscriptionKeys'));
+const { builders } = require(dist('catalog/recordBuilders'));
 const { createGateway } = require(dist('gateway'));
 
 const iterations = Number(process.argv[2] ?? 200_000);
 const protector = createKeyProtector(randomBytes(32));
 const index = new CatalogIndex((key) => protector.digest(key));
-const key = generateKey();
 for (const record of labSeed()) {
   const v = record.value;
   if (record.kind === 'api') index.putApi(v.id === 'echo-api' ? { ...v, serviceUrl: 'http://127.0.0.1:9/backend/echo' } : v);
@@ -30,8 +29,9 @@ for (const record of labSeed()) {
   else if (record.kind === 'link') index.putLink(v);
   else if (record.kind === 'subscription') index.putSubscription(v);
 }
-const template = labSeed().find((r) => r.kind === 'subscription').value;
-index.putSubscription({ ...template, id: 'bench', scope: '/apis/echo-api', state: 'active', primaryKey: key, secondaryKey: generateKey() });
+const bench = builders.subscription({ id: 'bench', scope: '/apis/echo-api' });
+index.putSubscription(bench);
+const key = bench.primaryKey;
 
 const answer = { status: 200, headers: [['content-type', 'application/json'], ['content-length', '2']], body: Buffer.from('{}') };
 const forwarder = { forward: async () => answer, close: async () => undefined };

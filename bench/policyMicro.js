@@ -23,10 +23,10 @@ const dist = require('./lib/dist');
 const { CatalogIndex } = require(dist('catalog/catalogIndex'));
 const { createKeyProtector } = require(dist('catalog/keyProtector'));
 const { labSeed } = require(dist('lab/seed'));
-const { generateKey } = require(dist('catalog/subscriptionKeys'));
+const { builders } = require(dist('catalog/recordBuilders'));
 const { createGateway, createPolicyServices } = require(dist('gateway'));
 const { IncomingHeaders } = require('./servers/incomingHeaders');
-const { benchPolicyDocuments } = require('./lib/catalog');
+const { benchPolicyDocuments, benchPolicyRecords, BENCH_SUBSCRIPTION } = require('./lib/catalog');
 
 const iterations = Number(process.argv[2] ?? 50_000);
 const runs = Number(process.argv[3] ?? 7);
@@ -37,40 +37,22 @@ const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 const protector = createKeyProtector(randomBytes(32));
 const index = new CatalogIndex((key) => protector.digest(key));
 const seed = labSeed();
-for (const { kind, value } of seed) if (kind === 'api') index.putApi(value.id === 'echo-api' ? { ...value, serviceUrl: 'http://127.0.0.1:9/backend/echo' } : value);
-for (const { kind, value } of seed) {
-  if (kind === 'operation') index.putOperation(value);
+function put(kind, value) {
+  if (kind === 'api') index.putApi(value);
+  else if (kind === 'operation') index.putOperation(value);
   else if (kind === 'product') index.putProduct(value);
   else if (kind === 'link') index.putLink(value);
   else if (kind === 'subscription') index.putSubscription(value);
 }
+for (const { kind, value } of seed) if (kind === 'api') put(kind, value.id === 'echo-api' ? { ...value, serviceUrl: 'http://127.0.0.1:9/backend/echo' } : value);
+for (const { kind, value } of seed) if (kind !== 'api') put(kind, value);
 
-// The records of the bench's policy rows (bench/run.js, seedPolicyRows).
-const now = new Date().toISOString();
-const keys = { api: generateKey(), limited: generateKey(), throttled: generateKey(), policy: generateKey() };
-const subscription = (id, scope, primaryKey) => ({
-  id, displayName: null, scope, ownerId: '/users/1', state: 'active', primaryKey, secondaryKey: generateKey(),
-  createdDate: now, startDate: now, expirationDate: null, endDate: null, notificationDate: null, stateComment: null, allowTracing: false,
-});
-const product = (id) => ({ id, displayName: id, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' });
-const operation = (id, urlTemplate) => ({
-  apiId: 'bench-policy', id, displayName: id, description: null, method: 'GET', urlTemplate, templateParameters: [],
-  request: { description: null, queryParameters: [], headers: [], representations: [] }, responses: [],
-});
-index.putApi({
-  id: 'bench-policy', displayName: 'Bench policies', description: null, path: 'policy', serviceUrl: 'http://127.0.0.1:9/backend/echo',
-  protocols: ['http', 'https'], subscriptionRequired: true, subscriptionKeyParameterNames: { header: KEY_HEADER, query: 'subscription-key' },
-});
-index.putOperation(operation('rewrite', '/rewrite'));
-index.putOperation(operation('cached', '/cached'));
-for (const id of ['bench-limited', 'bench-throttled']) {
-  index.putProduct(product(id));
-  index.putLink({ productId: id, apiId: 'echo-api' });
-}
-index.putSubscription(subscription('bench', '/apis/echo-api', keys.api));
-index.putSubscription(subscription('bench-limited', '/products/bench-limited', keys.limited));
-index.putSubscription(subscription('bench-throttled', '/products/bench-throttled', keys.throttled));
-index.putSubscription(subscription('bench-policy', '/apis/bench-policy', keys.policy));
+// The records of the bench's policy rows (as bench/run.js seeds them), and the
+// bench's own Echo API subscription (as the small catalog holds it).
+const policyRows = benchPolicyRecords({ serviceUrl: 'http://127.0.0.1:9/backend/echo' });
+const benchSubscription = builders.subscription({ id: BENCH_SUBSCRIPTION, scope: '/apis/echo-api' });
+const keys = { api: benchSubscription.primaryKey, ...policyRows.keys };
+for (const { kind, value } of [...policyRows.records, { kind: 'subscription', value: benchSubscription }]) put(kind, value);
 
 const records = benchPolicyDocuments();
 const keyOf = (ref) => [ref.scope, ref.productId ?? '', ref.apiId ?? '', ref.operationId ?? ''].join('\u0000');

@@ -16,7 +16,9 @@
  * Options: --duration <s> (5), --rounds <n> (3), --warmup <s> (2),
  * --connections <n> (50), --scale, --scale-factor <f> (1: the full size; 0.1 for a
  * quick check), --no-local-host, --profile (CPU profiles of the
- * gateway processes into bench/profiles/), --out <file> (bench/results.md).
+ * gateway processes into bench/profiles/), --rows <ids> (only those rows, e.g.
+ * `1,4c`; results.md is then left alone unless --out is given), --out <file>
+ * (bench/results.md).
  *
  * Everything it starts listens on 127.0.0.1 only (the local host, like `func
  * start`, binds all interfaces; load goes to 127.0.0.1) and stops at the end,
@@ -30,7 +32,7 @@ const { performance } = require('node:perf_hooks');
 const dist = require('./lib/dist');
 const { forkServer, startLocalHost, stopAll } = require('./lib/procs');
 const { alternate, summarize, stopLoad } = require('./lib/load');
-const { benchPolicyDocuments, seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
+const { benchPolicyDocuments, benchPolicyRecords, seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
 const { machineInfo, machineSection, table, fmt, writeSection } = require('./lib/report');
 
 const { values: flags } = parseArgs({
@@ -43,7 +45,8 @@ const { values: flags } = parseArgs({
     'scale-factor': { type: 'string', default: '1' },
     'no-local-host': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
-    out: { type: 'string', default: join(__dirname, 'results.md') },
+    rows: { type: 'string' },
+    out: { type: 'string' },
   },
 });
 
@@ -58,6 +61,29 @@ const config = {
   warmupSec: positive('warmup', 60),
   connections: Math.round(positive('connections', 1000)),
 };
+
+/** --rows: the ids of the rows to load (e.g. `1,4c`), or null for every row. */
+const onlyRows = flags.rows === undefined ? null : new Set(flags.rows.split(',').map((id) => id.trim()).filter(Boolean));
+/** Where the results go: --out, else results.md, except for a run of selected rows (it would replace a full run's section with a part). */
+const outFile = flags.out ?? (onlyRows ? undefined : join(__dirname, 'results.md'));
+
+/** The targets --rows selects; an id that names no row of this run is an error (a typo would otherwise measure nothing). */
+function selectRows(targets) {
+  if (!onlyRows) return targets;
+  const unknown = [...onlyRows].filter((id) => !targets.some((t) => t.id === id));
+  if (unknown.length > 0) throw new Error(`--rows: no row ${unknown.join(', ')} in this run (rows: ${targets.map((t) => t.id).join(', ')})`);
+  return targets.filter((t) => onlyRows.has(t.id));
+}
+
+/** Writes a run's section of the results file, unless a run of selected rows has no --out. */
+function writeResults(section, markdown) {
+  if (!outFile) {
+    log('\nresults.md left as it is (a run of selected rows; --out <file> writes its section there).');
+    return;
+  }
+  writeSection(outFile, section, markdown);
+  log(`\nWrote ${relative(process.cwd(), outFile)}.`);
+}
 
 // Subscription keys are sealed at rest; this run's processes share one fresh key.
 process.env.KEY_ENCRYPTION_KEY = randomBytes(32).toString('base64');
@@ -149,48 +175,20 @@ function gatewayEnv(tableName) {
 
 
 /**
- * The records and policy documents of the policy rows, next to the small catalog:
- * product `bench-limited` (rate limit and quota far above what a run reaches),
- * product `bench-throttled` (1 call per 300 s: every call after the first is a 429),
- * both with the Echo API and a subscription each; API `bench-policy` (path `policy`,
- * backend the raw echo) with an operation that sets a header and rewrites the URI,
- * and one whose answers are cached, and a subscription to it.
+ * The policy rows next to the small catalog: their records (`benchPolicyRecords`:
+ * products `bench-limited` and `bench-throttled` with the Echo API, the API
+ * `bench-policy` with the raw echo as backend, a subscription each) written into the
+ * table, and their policy documents (`benchPolicyDocuments`: rate limit and quota far
+ * above what a run reaches; 1 call per 300 s, so every call after the first is a
+ * 429; set-header + rewrite-uri; the cache), which the gateway gets through
+ * BENCH_POLICIES.
  */
 async function seedPolicyRows({ connectionString, tableName, echoOrigin }) {
   const { CatalogStore } = require(dist('catalog/catalogStore'));
   const { createTableClient } = require(dist('catalog/connection'));
-  const { generateKey } = require(dist('catalog/subscriptionKeys'));
   const store = new CatalogStore({ client: createTableClient({ connectionString, tableName, source: 'bench' }), pollIntervalMs: 0, log: () => undefined });
   await store.ensureStarted();
-  const now = new Date().toISOString();
-  const keys = { limited: generateKey(), throttled: generateKey(), policy: generateKey() };
-  const subscription = (id, scope, primaryKey) => ({
-    id, displayName: null, scope, ownerId: '/users/1', state: 'active', primaryKey, secondaryKey: generateKey(),
-    createdDate: now, startDate: now, expirationDate: null, endDate: null, notificationDate: null, stateComment: null, allowTracing: false,
-  });
-  const product = (id) => ({ id, displayName: id, description: null, terms: null, subscriptionRequired: true, approvalRequired: false, subscriptionsLimit: null, state: 'published' });
-  const operation = (id, urlTemplate) => ({
-    apiId: 'bench-policy', id, displayName: id, description: null, method: 'GET', urlTemplate, templateParameters: [],
-    request: { description: null, queryParameters: [], headers: [], representations: [] }, responses: [],
-  });
-  const records = [
-    { kind: 'product', value: product('bench-limited') },
-    { kind: 'product', value: product('bench-throttled') },
-    { kind: 'link', value: { productId: 'bench-limited', apiId: 'echo-api' } },
-    { kind: 'link', value: { productId: 'bench-throttled', apiId: 'echo-api' } },
-    { kind: 'subscription', value: subscription('bench-limited', '/products/bench-limited', keys.limited) },
-    { kind: 'subscription', value: subscription('bench-throttled', '/products/bench-throttled', keys.throttled) },
-    {
-      kind: 'api',
-      value: {
-        id: 'bench-policy', displayName: 'Bench policies', description: null, path: 'policy', serviceUrl: `${echoOrigin}/backend/echo`,
-        protocols: ['http', 'https'], subscriptionRequired: true, subscriptionKeyParameterNames: { header: KEY_HEADER, query: 'subscription-key' },
-      },
-    },
-    { kind: 'operation', value: operation('rewrite', '/rewrite') },
-    { kind: 'operation', value: operation('cached', '/cached') },
-    { kind: 'subscription', value: subscription('bench-policy', '/apis/bench-policy', keys.policy) },
-  ];
+  const { records, keys } = benchPolicyRecords({ serviceUrl: `${echoOrigin}/backend/echo` });
   await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
   store.stop();
   const policies = benchPolicyDocuments();
@@ -211,18 +209,20 @@ async function defaultRun(machine) {
   const policyRows = await seedPolicyRows({ connectionString: azurite.connectionString, tableName, echoOrigin });
   const policyEnv = { ...gatewayEnv(tableName), BENCH_POLICIES: JSON.stringify(policyRows.policies), QUOTA_TABLE_NAME: uniqueTableName('benchquota') };
 
-  log('Starting the gateway core (with and without policy documents), fast-gateway (default and tuned) and the local Functions host...');
+  // The local Functions host only when a row runs on it (it is the heaviest process, and polls storage while idle).
+  const withHost = !flags['no-local-host'] && (!onlyRows || ['2', '3h', '4h'].some((id) => onlyRows.has(id)));
+  log(`Starting the gateway core (with and without policy documents), fast-gateway (default and tuned)${withHost ? ' and the local Functions host' : ''}...`);
   const [core, bare, peer, peerTuned, host] = await Promise.all([
     forkServer('gateway', { env: policyEnv, execArgv: ['--expose-gc', ...profileArgs('gateway-core')] }),
     forkServer('gateway', { env: gatewayEnv(tableName), execArgv: ['--expose-gc', ...profileArgs('gateway-core-bare')] }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, FG_TUNED: '1', BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
-    flags['no-local-host'] ? Promise.resolve(undefined) : startLocalHost({ env: localHostEnv(tableName), execArgv: profileArgs('local-host') }),
+    withHost ? startLocalHost({ env: localHostEnv(tableName), execArgv: profileArgs('local-host') }) : Promise.resolve(undefined),
   ]);
   const at = (port, path = PATH) => `http://127.0.0.1:${port}${path}`;
   const valid = { [KEY_HEADER]: small.key };
 
-  const targets = [
+  const allTargets = [
     { id: '1', label: '1  raw node:http echo (physical limit)', url: at(echo.port), headers: valid, expectStatus: 200, pid: echo.child.pid },
     host && { id: '2', label: '2  echo function, local Functions host', url: at(host.port, '/backend/echo/resource?param1=sample'), headers: valid, expectStatus: 200, pid: host.child.pid },
     { id: '3c', label: '3c gateway core, valid key -> raw echo', url: at(core.port), headers: valid, expectStatus: 200, pid: core.child.pid },
@@ -238,6 +238,7 @@ async function defaultRun(machine) {
     { id: '5m', label: '5m fast-gateway + key check, missing key', url: at(peer.port), headers: {}, expectStatus: 401, pid: peer.child.pid },
     { id: '5t', label: '5t fast-gateway tuned, valid key', url: at(peerTuned.port), headers: valid, expectStatus: 200, pid: peerTuned.child.pid },
   ].filter(Boolean);
+  const targets = selectRows(allTargets);
   // The first call of the throttled subscription is allowed; every later one is the 429 path. The first cached call fills the cache.
   await fetch(at(core.port), { headers: { [KEY_HEADER]: policyRows.keys.throttled } }).then((r) => r.arrayBuffer());
   await fetch(at(core.port, '/policy/cached?param1=sample'), { headers: { [KEY_HEADER]: policyRows.keys.policy } }).then((r) => r.arrayBuffer());
@@ -319,8 +320,7 @@ ${verdicts}
 
 ${machineSection(machine, { 'bench command': `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim() })}
 `;
-  writeSection(flags.out, 'default', markdown);
-  log(`\nWrote ${relative(process.cwd(), flags.out)}.`);
+  writeResults('default', markdown);
 }
 
 async function scaleRun(machine) {
@@ -357,7 +357,7 @@ async function scaleRun(machine) {
   const valid = { [KEY_HEADER]: small.key };
   const scaleKey = { [KEY_HEADER]: scale.key };
   const at = (port, path = PATH) => `http://127.0.0.1:${port}${path}`;
-  const targets = [
+  const targets = selectRows([
     { id: 'small', label: 'S  small catalog, valid key (echo-api)', url: at(coreSmall.port), headers: valid, expectStatus: 200, pid: coreSmall.child.pid },
     { id: 'scale', label: 'L  scale catalog, valid key (echo-api)', url: at(coreScale.port), headers: scaleKey, expectStatus: 200, pid: coreScale.child.pid },
     {
@@ -368,7 +368,7 @@ async function scaleRun(machine) {
       expectStatus: 200,
       pid: coreScale.child.pid,
     },
-  ];
+  ]);
   for (const target of targets) await checkTarget(target);
   log(`\nLoad (${targets.length} targets, gateway core):`);
   const started = performance.now();
@@ -389,6 +389,7 @@ async function scaleRun(machine) {
     { name: 'RSS after load', value: `${afterLoad.rssMb} MB`, target: '< 300 MB', met: afterLoad.rssMb < 300, detail: `after GC ${afterLoad.rssAfterGcMb} MB` },
   ];
   for (const [id, name] of [['scale', 'L/S  same request, scale vs small'], ['spread', 'L*/S spread keys, scale vs small']]) {
+    if (!s(id) || !s('small')) continue;
     const ratio = s(id).rps / s('small').rps;
     checks.push({ name, value: fmt.ratio(ratio), target: '>= 0.90x', met: ratio >= 0.9, detail: roundRatios(s(id), s('small')).map(fmt.ratio).join(' ') });
   }
@@ -417,8 +418,7 @@ ${verdicts}
 
 ${machineSection(machine, { 'bench command': `node bench/run.js ${process.argv.slice(2).join(' ')}`.trim() })}
 `;
-  writeSection(flags.out, 'scale', markdown);
-  log(`\nWrote ${relative(process.cwd(), flags.out)}.`);
+  writeResults('scale', markdown);
 }
 
 async function main() {

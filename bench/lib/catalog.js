@@ -171,6 +171,34 @@ function uniqueTableName(prefix) {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
+/**
+ * The catalog records of the policy rows (6q, 6t, 6r, 6c), for the bench run and the
+ * in-process micro bench alike: products `bench-limited` and `bench-throttled`, each
+ * linked to the Echo API with a subscription; API `bench-policy` (path `policy`,
+ * backend `serviceUrl`) with the operations `rewrite` and `cached`, and a
+ * subscription to it. Returns the records and the primary keys of the three
+ * subscriptions (`limited`, `throttled`, `policy`).
+ */
+function benchPolicyRecords({ serviceUrl }) {
+  const limited = builders.subscription({ id: 'bench-limited', scope: '/products/bench-limited' });
+  const throttled = builders.subscription({ id: 'bench-throttled', scope: '/products/bench-throttled' });
+  const policy = builders.subscription({ id: 'bench-policy', scope: '/apis/bench-policy' });
+  const operation = (id) => builders.operation({ apiId: 'bench-policy', id });
+  const records = [
+    { kind: 'product', value: builders.product({ id: 'bench-limited' }) },
+    { kind: 'product', value: builders.product({ id: 'bench-throttled' }) },
+    { kind: 'link', value: builders.link({ productId: 'bench-limited', apiId: 'echo-api' }) },
+    { kind: 'link', value: builders.link({ productId: 'bench-throttled', apiId: 'echo-api' }) },
+    { kind: 'subscription', value: limited },
+    { kind: 'subscription', value: throttled },
+    { kind: 'api', value: builders.api({ id: 'bench-policy', displayName: 'Bench policies', path: 'policy', serviceUrl, protocols: ['http', 'https'] }) },
+    { kind: 'operation', value: operation('rewrite') },
+    { kind: 'operation', value: operation('cached') },
+    { kind: 'subscription', value: policy },
+  ];
+  return { records, keys: { limited: limited.primaryKey, throttled: throttled.primaryKey, policy: policy.primaryKey } };
+}
+
 const policyXml = (sections) =>
   `<policies>${['inbound', 'backend', 'outbound', 'on-error'].map((s) => `<${s}>${sections[s] ?? '<base />'}</${s}>`).join('')}</policies>`;
 
@@ -190,4 +218,4 @@ function benchPolicyDocuments() {
   ];
 }
 
-module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, benchPolicyDocuments, BENCH_SUBSCRIPTION };
+module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, benchPolicyRecords, benchPolicyDocuments, BENCH_SUBSCRIPTION };

@@ -3,8 +3,8 @@
 /**
  * Load generation with autocannon (programmatic, in this process), and the
  * alternation of rounds: every round runs every target once, in an order that
- * rotates from round to round, so slow drift of the machine (thermal, other
- * load) falls on all targets alike.
+ * changes from round to round (reversed every other round, rotated every two), so
+ * slow drift of the machine (thermal, other load) falls on all targets alike.
  */
 const autocannon = require('autocannon');
 const { cpuMs } = require('./procs');
@@ -71,8 +71,10 @@ async function alternate(targets, { rounds, durationSec, warmupSec, connections,
     await sleep(300);
   }
   for (let round = 0; round < rounds; round++) {
-    // Rotate by one each round and reverse every other round.
-    const order = targets.slice(round % targets.length).concat(targets.slice(0, round % targets.length));
+    // Reverse every other round, and rotate by one every two rounds: each target runs early
+    // and late alike (rotating every round would undo the reversal for two targets).
+    const shift = Math.floor(round / 2) % targets.length;
+    const order = targets.slice(shift).concat(targets.slice(0, shift));
     if (round % 2 === 1) order.reverse();
     for (const target of order) {
       if (isStopped()) return results;
