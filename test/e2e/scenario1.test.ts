@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policyDocument } from '../../src/lab/instance/common';
 import { startLabHost, type LabHost } from '../helpers/labHost';
 
 /**
@@ -21,20 +22,7 @@ afterAll(async () => {
 });
 
 const GET_HEADERS = '/apis/blank-api/operations/getheaders';
-const withBackend = (backend: string) => `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-    ${backend}
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+const withBackend = (backend: string) => policyDocument({ backend: [backend] });
 
 const getHeaders = () => lab.call('/httpbin/headers', { headers: { 'Ocp-Apim-Subscription-Key': key } });
 const getMyIp = () => lab.call('/httpbin/ip', { headers: { 'Ocp-Apim-Subscription-Key': key } });

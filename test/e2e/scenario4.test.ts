@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policyDocument } from '../../src/lab/instance/common';
 import { startLabHost, type LabHost } from '../helpers/labHost';
 
 /**
@@ -36,20 +37,7 @@ const call = (method: string, path: string, body?: string) =>
   });
 
 /** The API's document without the fake 429: what remains is `<base />` everywhere. */
-const API_FIXED = `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+const API_FIXED = policyDocument({});
 
 /** GetAllProducts' document with the response cache: one answer for every caller, kept an hour. */
 const GET_ALL_CACHED = `<policies>

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { policyDocument } from '../../src/lab/instance/common';
 import { forbiddenResponse } from '../../src/apim/gatewayResponses';
 import { startLabHost, type HttpResult, type LabHost } from '../helpers/labHost';
 
@@ -37,20 +38,7 @@ const get = async (resource: string) => {
 };
 
 /** Standard's document without the ip-filter. */
-const STANDARD_FIXED = `<policies>
-  <inbound>
-    <base />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <base />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+const STANDARD_FIXED = policyDocument({});
 
 /** The global document without the rate-limit-by-key. */
 const GLOBAL_FIXED = `<policies>
