@@ -207,3 +207,14 @@ export function makeCall(overrides: Partial<PolicyCallInit> = {}): PolicyCall {
 }
 
 export const bodyText = (body: Uint8Array) => Buffer.from(body).toString('utf8');
+
+/** The write-time refusal of an inbound section at a scope; throws when the document is accepted. */
+export function inboundRefusal(inbound: string, scope: Scope): PolicyError {
+  try {
+    compiled(policies({ inbound }), scope);
+  } catch (error) {
+    if (error instanceof PolicyError) return error;
+    throw error;
+  }
+  throw new Error('expected a refusal');
+}

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyCallInit, PolicyResponse } from '../../src/policy/call';
 import { composePolicy } from '../../src/policy/compose';
-import { PolicyError } from '../../src/policy/context';
 import { executePolicy } from '../../src/policy/execute';
 import type { Scope } from '../../src/policy/step';
-import { compiled, fakeServices, makeCall, policies, SUBSCRIPTION } from './fakes';
+import { compiled, fakeServices, makeCall, policies, SUBSCRIPTION, inboundRefusal as refusal } from './fakes';
 
 /**
  * Our extension `ietf-headers="true"` on rate-limit, rate-limit-by-key, quota and
@@ -26,16 +25,6 @@ function setup(inbound: Documents) {
 const ietf = (response: PolicyResponse) => ['RateLimit-Limit', 'RateLimit-Remaining', 'RateLimit-Reset'].map((name) => response.headers.get(name)?.join(' | '));
 
 const NONE = [undefined, undefined, undefined];
-
-const refusal = (inbound: string, scope: Scope) => {
-  try {
-    compiled(policies({ inbound }), scope);
-  } catch (error) {
-    if (error instanceof PolicyError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('IETF RateLimit headers: off unless asked for', () => {
   it.each([

@@ -1,10 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { composePolicy } from '../../src/policy/compose';
 import { executePolicy } from '../../src/policy/execute';
-import { PolicyError } from '../../src/policy/context';
 import type { PolicyCallInit } from '../../src/policy/call';
 import { formatTraceEntry, type Scope } from '../../src/policy/step';
-import { bodyText, compiled, fakeServices, makeCall, policies } from './fakes';
+import { bodyText, compiled, fakeServices, makeCall, policies, inboundRefusal as refusal } from './fakes';
 
 function setup(inbound: string, scope: Scope, outbound?: string) {
   const services = fakeServices();
@@ -17,16 +16,6 @@ function setup(inbound: string, scope: Scope, outbound?: string) {
   };
   return { services, call };
 }
-
-const refusal = (inbound: string, scope: Scope) => {
-  try {
-    compiled(policies({ inbound }), scope);
-  } catch (error) {
-    if (error instanceof PolicyError) return error;
-    throw error;
-  }
-  throw new Error('expected a refusal');
-};
 
 describe('rate-limit', () => {
   it('allows calls up to the limit per subscription, then answers APIM 429 until the window slides', async () => {
