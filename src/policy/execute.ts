@@ -52,7 +52,7 @@ function sectionDone(policy: EffectivePolicy, call: PolicyCall, index: number): 
   const source = backendSourceOf(policy);
   const position = source.position ?? { line: 0, column: 0 };
   const entry = call.beginTrace({ element: 'backend', scope: source.scope, section: 'backend', position });
-  entry.decision = nothingForwarded(policy, entry.scopeName);
+  entry.decision = nothingForwarded(policy, source, entry.scopeName);
 }
 
 /**
@@ -60,8 +60,7 @@ function sectionDone(policy: EffectivePolicy, call: PolicyCall, index: number): 
  * effective backend section has no forward-request, and which document's
  * `<backend>` it comes from (docs/policies.md#in-the-trace).
  */
-function nothingForwarded(policy: EffectivePolicy, scopeName: string | null): string {
-  const { scope, position } = backendSourceOf(policy);
+function nothingForwarded(policy: EffectivePolicy, { scope, position }: ReturnType<typeof backendSourceOf>, scopeName: string | null): string {
   const where = position === null ? 'its backend section' : `its <backend> at line ${position.line}`;
   const cause =
     scope === 'global'
