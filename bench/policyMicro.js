@@ -8,6 +8,7 @@
  *   3n  valid key, gateway without policy documents
  *   3c  valid key, default policy (policy documents exist, none applies)
  *   4c  missing key (401)
+ *   4i  unknown key (401): pays the key lookup, as 6t and 6c do
  *   6q  product rate-limit + quota, never reached
  *   6t  rate limit exceeded (429)
  *   6c  cache hit
@@ -81,6 +82,7 @@ const allVariants = [
   { id: '3n', label: 'valid key, no policy documents', gateway: bare, path: PATH, key: keys.api, status: 200 },
   { id: '3c', label: 'valid key, default policy', gateway: withPolicies, path: PATH, key: keys.api, status: 200 },
   { id: '4c', label: 'missing key (401)', gateway: withPolicies, path: PATH, key: null, status: 401 },
+  { id: '4i', label: 'unknown key (401)', gateway: withPolicies, path: PATH, key: '0123456789abcdef0123456789abcdef', status: 401 },
   { id: '6q', label: 'rate-limit + quota, not reached', gateway: withPolicies, path: PATH, key: keys.limited, status: 200 },
   { id: '6t', label: 'rate limit exceeded (429)', gateway: withPolicies, path: PATH, key: keys.throttled, status: 429 },
   { id: '6c', label: 'cache hit', gateway: withPolicies, path: '/policy/cached?param1=sample', key: keys.policy, status: 200 },
@@ -126,6 +128,6 @@ const median = (values) => {
   }
   const cost = (a, b) => `${a} ${us.get(a).toFixed(2)} vs ${b} ${us.get(b).toFixed(2)} µs: ${(us.get(b) / us.get(a)).toFixed(2)}x the throughput`;
   console.log('Core-only ratios (CPU per call, inverted as throughput):');
-  for (const [a, b] of [['3c', '3n'], ['6q', '3c'], ['6t', '4c'], ['6c', '4c'], ['6r', '3c']]) if (us.has(a) && us.has(b)) console.log(`  ${cost(a, b)}`);
+  for (const [a, b] of [['3c', '3n'], ['6q', '3c'], ['6t', '4c'], ['6c', '4c'], ['6t', '4i'], ['6c', '4i'], ['6r', '3c']]) if (us.has(a) && us.has(b)) console.log(`  ${cost(a, b)}`);
   await services.close();
 })();

@@ -92,6 +92,8 @@ const profileArgs = (name) => (flags.profile ? ['--cpu-prof', '--cpu-prof-dir', 
 
 const PATH = '/echo/resource?param1=sample';
 const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
+/** A key of a subscription's shape (32 hex digits) that no subscription holds. */
+const UNKNOWN_KEY = '0123456789abcdef0123456789abcdef';
 const log = (line = '') => process.stdout.write(`${line}\n`);
 
 let stopped = false;
@@ -152,7 +154,7 @@ async function startCommon() {
   log('Starting Azurite (in memory) and the raw echo server...');
   const { startAzurite } = require(dist('local/azurite'));
   azurite = await startAzurite();
-  const echo = await forkServer('echo');
+  const echo = await forkServer('echo', { execArgv: profileArgs('echo') });
   return { echo, echoOrigin: `http://127.0.0.1:${echo.port}` };
 }
 
@@ -211,10 +213,11 @@ async function defaultRun(machine) {
 
   // The local Functions host only when a row runs on it (it is the heaviest process, and polls storage while idle).
   const withHost = !flags['no-local-host'] && (!onlyRows || ['2', '3h', '4h'].some((id) => onlyRows.has(id)));
-  log(`Starting the gateway core (with and without policy documents), fast-gateway (default and tuned)${withHost ? ' and the local Functions host' : ''}...`);
-  const [core, bare, peer, peerTuned, host] = await Promise.all([
+  log(`Starting the gateway core (with and without policy documents), the constant 401, fast-gateway (default and tuned)${withHost ? ' and the local Functions host' : ''}...`);
+  const [core, bare, constant, peer, peerTuned, host] = await Promise.all([
     forkServer('gateway', { env: policyEnv, execArgv: ['--expose-gc', ...profileArgs('gateway-core')] }),
     forkServer('gateway', { env: gatewayEnv(tableName), execArgv: ['--expose-gc', ...profileArgs('gateway-core-bare')] }),
+    forkServer('constant401', { execArgv: profileArgs('constant401') }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
     forkServer('fastGateway', { env: { ECHO_ORIGIN: echoOrigin, FG_TUNED: '1', BENCH_SUBSCRIPTIONS: JSON.stringify(small.subscriptions) } }),
     withHost ? startLocalHost({ env: localHostEnv(tableName), execArgv: profileArgs('local-host') }) : Promise.resolve(undefined),
@@ -227,6 +230,8 @@ async function defaultRun(machine) {
     host && { id: '2', label: '2  echo function, local Functions host', url: at(host.port, '/backend/echo/resource?param1=sample'), headers: valid, expectStatus: 200, pid: host.child.pid },
     { id: '3c', label: '3c gateway core, valid key -> raw echo', url: at(core.port), headers: valid, expectStatus: 200, pid: core.child.pid },
     { id: '4c', label: '4c gateway core, missing key (401)', url: at(core.port), headers: {}, expectStatus: 401, pid: core.child.pid },
+    { id: '4k', label: '4k the 401 of 4c as a constant, same adapter', url: at(constant.port), headers: {}, expectStatus: 401, pid: constant.child.pid },
+    { id: '4i', label: '4i gateway core, unknown key (401)', url: at(core.port), headers: { [KEY_HEADER]: UNKNOWN_KEY }, expectStatus: 401, pid: core.child.pid },
     host && { id: '3h', label: '3h gateway on local Functions host, valid key', url: at(host.port), headers: valid, expectStatus: 200, pid: host.child.pid },
     host && { id: '4h', label: '4h gateway on local Functions host, missing key', url: at(host.port), headers: {}, expectStatus: 401, pid: host.child.pid },
     { id: '3n', label: '3n gateway core without policy documents, valid key', url: at(bare.port), headers: valid, expectStatus: 200, pid: bare.child.pid },
@@ -279,6 +284,14 @@ async function defaultRun(machine) {
   ref('3c/5t valid key + forward vs tuned peer (core)', '3c', '5t');
   ref('6r/3c set-header + rewrite-uri vs default policy (core)', '6r', '3c');
   ref('4c/5m 401 path vs peer 401 (core)', '4c', '5m');
+  // What writing APIM's 401 bytes costs without the gateway, and the core's share of a 401.
+  ref('4k/1  constant 401 vs raw echo', '4k', '1');
+  ref('4c/4k 401 path vs constant 401 (core)', '4c', '4k');
+  // A 429 or a cache hit first finds the subscription by its key (a keyed digest); a
+  // missing key never does. The unknown key's 401 pays that lookup too (bench/README.md).
+  ref('6t/4i 429 path vs unknown-key 401 (core)', '6t', '4i');
+  ref('6c/4i cache hit vs unknown-key 401 (core)', '6c', '4i');
+  ref('4i/4c unknown-key 401 vs missing-key 401 (core)', '4i', '4c');
   ref('2/1   echo function (local host) vs raw echo', '2', '1');
   ref('3h/5  valid key + forward vs peer (local host)', '3h', '5');
   ref('4h/1  401 path vs raw echo (local host)', '4h', '1');
@@ -309,7 +322,7 @@ req/s is total responses / duration, averaged over rounds; p50/p99 are autocanno
 
 ${verdicts}
 
-- **3c/4c** — the gateway core (\`createGateway\` over a \`CatalogStore\` loaded from Azurite, polling every 1 s, request tracing on, as the app composes it) behind a minimal \`node:http\` adapter (\`bench/servers/gateway.js\`).
+- **3c/4c/4i** — the gateway core (\`createGateway\` over a \`CatalogStore\` loaded from Azurite, polling every 1 s, request tracing on, as the app composes it) behind a minimal \`node:http\` adapter (\`bench/servers/gateway.js\`); **4k** — the same adapter answering every request with 4c's 401 as a constant (\`bench/servers/constant401.js\`), no gateway; 4i sends a key no subscription holds, so its 401 pays the key lookup (a keyed digest of the key) that a 429 or a cache hit also pays and a missing key (4c) never does.
 - **3h/4h** — the same gateway through the project's local Functions host (\`npm start\`): the \`@azure/functions\` programming model, RPC conversion and per-request logging included. Reported, not judged: the targets compare the gateway with the peer and the raw echo, each behind a plain \`node:http\` front end; through the Functions programming model every request also pays the model's own cost (row 2, and "programming model, CPU per request"), which alone is many times the raw echo's whole cost per request, whatever the function does.
 - **3n** — the same gateway core composed without policy documents (every scope at its default, the policy engine never consulted); **3c** runs with the documents of the 6x rows stored, its Echo API call at the default policy.
 - **6q/6r/6c/6t** — the same process as 3c: the Echo API with a product subscription whose product has \`rate-limit\` + \`quota\` far above what a run reaches (quotas counted in Azurite, as the app does); an operation with \`set-header\` + \`rewrite-uri\`; a cache hit (\`cache-lookup\`/\`cache-store\`, no backend call); a subscription over its rate limit (429).
