@@ -7,28 +7,13 @@
  * taken as it comes (as the bench's node:http adapter takes it). A quick check of the
  * core's own JavaScript between full `npm run bench` runs; it does not replace them.
  */
-const { randomBytes } = require('node:crypto');
 const dist = require('./lib/dist');
-const { CatalogIndex } = require(dist('catalog/catalogIndex'));
-const { createKeyProtector } = require(dist('catalog/keyProtector'));
-const { labSeed } = require(dist('lab/seed'));
 const { builders } = require(dist('catalog/recordBuilders'));
 const { createGateway } = require(dist('gateway'));
+const { labIndex } = require('./lib/catalog');
 
 const iterations = Number(process.argv[2] ?? 200_000);
-const protector = createKeyProtector(randomBytes(32));
-const index = new CatalogIndex((key) => protector.digest(key));
-for (const record of labSeed()) {
-  const v = record.value;
-  if (record.kind === 'api') index.putApi(v.id === 'echo-api' ? { ...v, serviceUrl: 'http://127.0.0.1:9/backend/echo' } : v);
-}
-for (const record of labSeed()) {
-  const v = record.value;
-  if (record.kind === 'operation') index.putOperation(v);
-  else if (record.kind === 'product') index.putProduct(v);
-  else if (record.kind === 'link') index.putLink(v);
-  else if (record.kind === 'subscription') index.putSubscription(v);
-}
+const index = labIndex({ serviceUrl: 'http://127.0.0.1:9/backend/echo' });
 const bench = builders.subscription({ id: 'bench', scope: '/apis/echo-api' });
 index.putSubscription(bench);
 const key = bench.primaryKey;

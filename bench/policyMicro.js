@@ -19,15 +19,11 @@
  * full bench adds Node's HTTP server (about 9 µs per request) and, for forwarded
  * calls, the real backend call. The ratios it prints are of the core alone.
  */
-const { randomBytes } = require('node:crypto');
 const dist = require('./lib/dist');
-const { CatalogIndex } = require(dist('catalog/catalogIndex'));
-const { createKeyProtector } = require(dist('catalog/keyProtector'));
-const { labSeed } = require(dist('lab/seed'));
 const { builders } = require(dist('catalog/recordBuilders'));
 const { createGateway, createPolicyServices } = require(dist('gateway'));
 const { IncomingHeaders } = require('./servers/incomingHeaders');
-const { benchPolicyDocuments, benchPolicyRecords, BENCH_SUBSCRIPTION } = require('./lib/catalog');
+const { labIndex, policyDocumentsOf, benchPolicyDocuments, benchPolicyRecords, BENCH_SUBSCRIPTION, UNKNOWN_KEY } = require('./lib/catalog');
 
 const iterations = Number(process.argv[2] ?? 50_000);
 const runs = Number(process.argv[3] ?? 7);
@@ -35,30 +31,14 @@ const runs = Number(process.argv[3] ?? 7);
 const only = process.argv[4] ? new Set(process.argv[4].split(',')) : null;
 const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
 
-const protector = createKeyProtector(randomBytes(32));
-const index = new CatalogIndex((key) => protector.digest(key));
-const seed = labSeed();
-function put(kind, value) {
-  if (kind === 'api') index.putApi(value);
-  else if (kind === 'operation') index.putOperation(value);
-  else if (kind === 'product') index.putProduct(value);
-  else if (kind === 'link') index.putLink(value);
-  else if (kind === 'subscription') index.putSubscription(value);
-}
-for (const { kind, value } of seed) if (kind === 'api') put(kind, value.id === 'echo-api' ? { ...value, serviceUrl: 'http://127.0.0.1:9/backend/echo' } : value);
-for (const { kind, value } of seed) if (kind !== 'api') put(kind, value);
-
-// The records of the bench's policy rows (as bench/run.js seeds them), and the
-// bench's own Echo API subscription (as the small catalog holds it).
-const policyRows = benchPolicyRecords({ serviceUrl: 'http://127.0.0.1:9/backend/echo' });
+// The lab seed, the records of the bench's policy rows (as bench/run.js seeds them),
+// and the bench's own Echo API subscription (as the small catalog holds it).
+const serviceUrl = 'http://127.0.0.1:9/backend/echo';
+const policyRows = benchPolicyRecords({ serviceUrl });
 const benchSubscription = builders.subscription({ id: BENCH_SUBSCRIPTION, scope: '/apis/echo-api' });
 const keys = { api: benchSubscription.primaryKey, ...policyRows.keys };
-for (const { kind, value } of [...policyRows.records, { kind: 'subscription', value: benchSubscription }]) put(kind, value);
-
-const records = benchPolicyDocuments();
-const keyOf = (ref) => [ref.scope, ref.productId ?? '', ref.apiId ?? '', ref.operationId ?? ''].join('\u0000');
-const byKey = new Map(records.map((record) => [keyOf(record), record]));
-const policies = { version: 1, policyDocument: (ref) => byKey.get(keyOf(ref)) };
+const index = labIndex({ serviceUrl, records: [...policyRows.records, { kind: 'subscription', value: benchSubscription }] });
+const policies = policyDocumentsOf(benchPolicyDocuments());
 
 // What the echo answers the bench's request with, roughly: a small JSON body.
 const echoBody = Buffer.from(JSON.stringify({ method: 'GET', path: '/backend/echo/resource', headers: { host: '127.0.0.1:9', 'x-forwarded-for': '127.0.0.1' } }));
@@ -82,7 +62,7 @@ const allVariants = [
   { id: '3n', label: 'valid key, no policy documents', gateway: bare, path: PATH, key: keys.api, status: 200 },
   { id: '3c', label: 'valid key, default policy', gateway: withPolicies, path: PATH, key: keys.api, status: 200 },
   { id: '4c', label: 'missing key (401)', gateway: withPolicies, path: PATH, key: null, status: 401 },
-  { id: '4i', label: 'unknown key (401)', gateway: withPolicies, path: PATH, key: '0123456789abcdef0123456789abcdef', status: 401 },
+  { id: '4i', label: 'unknown key (401)', gateway: withPolicies, path: PATH, key: UNKNOWN_KEY, status: 401 },
   { id: '6q', label: 'rate-limit + quota, not reached', gateway: withPolicies, path: PATH, key: keys.limited, status: 200 },
   { id: '6t', label: 'rate limit exceeded (429)', gateway: withPolicies, path: PATH, key: keys.throttled, status: 429 },
   { id: '6c', label: 'cache hit', gateway: withPolicies, path: '/policy/cached?param1=sample', key: keys.policy, status: 200 },

@@ -32,7 +32,7 @@ const { performance } = require('node:perf_hooks');
 const dist = require('./lib/dist');
 const { forkServer, startLocalHost, stopAll } = require('./lib/procs');
 const { alternate, summarize, stopLoad } = require('./lib/load');
-const { benchPolicyDocuments, benchPolicyRecords, seedSmall, seedScale, uniqueTableName } = require('./lib/catalog');
+const { benchPolicyDocuments, benchPolicyRecords, seedSmall, seedScale, uniqueTableName, UNKNOWN_KEY } = require('./lib/catalog');
 const { machineInfo, machineSection, table, fmt, writeSection } = require('./lib/report');
 
 const { values: flags } = parseArgs({
@@ -92,8 +92,6 @@ const profileArgs = (name) => (flags.profile ? ['--cpu-prof', '--cpu-prof-dir', 
 
 const PATH = '/echo/resource?param1=sample';
 const KEY_HEADER = 'Ocp-Apim-Subscription-Key';
-/** A key of a subscription's shape (32 hex digits) that no subscription holds. */
-const UNKNOWN_KEY = '0123456789abcdef0123456789abcdef';
 const log = (line = '') => process.stdout.write(`${line}\n`);
 
 let stopped = false;

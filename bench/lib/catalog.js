@@ -24,7 +24,8 @@ const { CatalogStore } = require(dist('catalog/catalogStore'));
 const { createTableClient } = require(dist('catalog/connection'));
 const { CATALOG_PARTITION, VERSION_ROW, toEntity } = require(dist('catalog/tableCodec'));
 const { labSeed } = require(dist('lab/seed'));
-const { keyProtectorFromEnv } = require(dist('catalog/keyProtector'));
+const { keyProtectorFromEnv, createKeyProtector } = require(dist('catalog/keyProtector'));
+const { CatalogIndex } = require(dist('catalog/catalogIndex'));
 const { builders } = require(dist('catalog/recordBuilders'));
 
 const BENCH_SUBSCRIPTION = 'bench-echo';
@@ -41,9 +42,7 @@ async function seedSmall({ connectionString, tableName, echoOrigin }) {
   const store = new CatalogStore({ client: tableClient(connectionString, tableName), pollIntervalMs: 0, log: () => undefined });
   await store.ensureStarted();
   const bench = builders.subscription({ id: BENCH_SUBSCRIPTION, scope: '/apis/echo-api' });
-  const records = labSeed().map((record) =>
-    record.kind === 'api' && record.value.id === 'echo-api' ? { kind: 'api', value: { ...record.value, serviceUrl: `${echoOrigin}/backend/echo` } } : record,
-  );
+  const records = labRecords(`${echoOrigin}/backend/echo`);
   records.push({ kind: 'subscription', value: bench });
   await store.mutate(() => ({ changes: records.map((put) => ({ put })), value: undefined }));
   store.stop();
@@ -167,6 +166,40 @@ async function seedScale({ connectionString, tableName, echoOrigin, apis = 1000,
   return { ...small, samples, rows: records.length, seedMs, version: next, concurrency };
 }
 
+/** The lab seed's records, its Echo API's backend at `serviceUrl`. */
+function labRecords(serviceUrl) {
+  return labSeed().map((record) => (record.kind === 'api' && record.value.id === 'echo-api' ? { kind: 'api', value: { ...record.value, serviceUrl } } : record));
+}
+
+/**
+ * For the in-process micro benches: an in-memory catalog index of the lab seed (its
+ * Echo API's backend at `serviceUrl`) and `records`, keys digested under a fresh key.
+ */
+function labIndex({ serviceUrl, records = [] }) {
+  const protector = createKeyProtector(randomBytes(32));
+  const index = new CatalogIndex((key) => protector.digest(key));
+  const all = [...labRecords(serviceUrl), ...records];
+  // APIs first: operations and links name them.
+  for (const { kind, value } of all) if (kind === 'api') index.putApi(value);
+  for (const { kind, value } of all) {
+    if (kind === 'operation') index.putOperation(value);
+    else if (kind === 'product') index.putProduct(value);
+    else if (kind === 'link') index.putLink(value);
+    else if (kind === 'subscription') index.putSubscription(value);
+  }
+  return index;
+}
+
+/** Stored policy records (`{ scope, productId|apiId|operationId, format, value }`) as the gateway's `policies` option reads them. */
+function policyDocumentsOf(records) {
+  const keyOf = (ref) => [ref.scope, ref.productId ?? '', ref.apiId ?? '', ref.operationId ?? ''].join('\u0000');
+  const byKey = new Map(records.map((record) => [keyOf(record), record]));
+  return { version: 1, policyDocument: (ref) => byKey.get(keyOf(ref)) };
+}
+
+/** A key of a subscription's shape (32 hex digits) that no subscription holds: the unknown-key 401 (row 4i). */
+const UNKNOWN_KEY = '0123456789abcdef0123456789abcdef';
+
 function uniqueTableName(prefix) {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
@@ -218,4 +251,4 @@ function benchPolicyDocuments() {
   ];
 }
 
-module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, benchPolicyRecords, benchPolicyDocuments, BENCH_SUBSCRIPTION };
+module.exports = { seedSmall, seedScale, scaleRecords, uniqueTableName, labIndex, policyDocumentsOf, benchPolicyRecords, benchPolicyDocuments, BENCH_SUBSCRIPTION, UNKNOWN_KEY };

@@ -26,6 +26,7 @@ const { TableQuotaStore, quotaTableClientFromEnv } = require(dist('policy/limits
 const { debugCredentialsFromEnv } = require(dist('catalog/debugCredentials'));
 const { RestError } = require('@azure/data-tables');
 const { nodeHandler } = require('./nodeAdapter');
+const { policyDocumentsOf } = require('../lib/catalog');
 
 /**
  * The index build without the storage read: lists the partition once (untimed),
@@ -73,11 +74,7 @@ async function rebuild(connection) {
 
 /** Policy documents from BENCH_POLICIES (the policy rows' documents), handed to the gateway as the catalog hands its own. */
 function policyDocumentsFromEnv() {
-  if (!process.env.BENCH_POLICIES) return undefined;
-  const records = JSON.parse(process.env.BENCH_POLICIES);
-  const keyOf = (ref) => [ref.scope, ref.productId ?? '', ref.apiId ?? '', ref.operationId ?? ''].join('\u0000');
-  const byKey = new Map(records.map((record) => [keyOf(record), record]));
-  return { version: 1, policyDocument: (ref) => byKey.get(keyOf(ref)) };
+  return process.env.BENCH_POLICIES ? policyDocumentsOf(JSON.parse(process.env.BENCH_POLICIES)) : undefined;
 }
 
 /**

@@ -40,21 +40,10 @@ const call = (method: string, path: string, body?: string) =>
 const API_FIXED = policyDocument({});
 
 /** GetAllProducts' document with the response cache: one answer for every caller, kept an hour. */
-const GET_ALL_CACHED = `<policies>
-  <inbound>
-    <base />
-    <cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />
-  </inbound>
-  <backend>
-    <base />
-  </backend>
-  <outbound>
-    <cache-store duration="3600" />
-  </outbound>
-  <on-error>
-    <base />
-  </on-error>
-</policies>`;
+const GET_ALL_CACHED = policyDocument({
+  inbound: ['<base />', '<cache-lookup vary-by-developer="false" vary-by-developer-groups="false" />'],
+  outbound: ['<cache-store duration="3600" />'],
+});
 
 async function expectBroken() {
   const all = await call('GET', '');
